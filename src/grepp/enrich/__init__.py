@@ -1,0 +1,1 @@
+"""grepp.enrich."""
