@@ -1,0 +1,136 @@
+"""Text normalisation for French (and German/English) job titles and skill labels.
+
+Pure functions, shared by taxonomy search and the coders, so that "Soudeuse", "SOUDEUR (H/F)" and
+"soudeur h/f" meet on the same key::
+
+    >>> normalize_title("Soudeuse H/F")
+    'soudeur'
+    >>> gender_variants("Conducteur / Conductrice d'engins agricoles")
+    ["Conducteur d'engins agricoles", "Conductrice d'engins agricoles"]
+
+Masculinisation is a *key*, not French grammar: it is applied the same way on both sides of a match,
+so an occasional odd stem ("vente" → "vent") is harmless. A lexicon of real masculine/feminine pairs
+(``lexicons/lemmas_job_masc_fem.csv``) can be passed in to override the suffix rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+_TRANSLATE = str.maketrans(
+    {
+        "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss",
+        "’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-",
+        "·": ".", "•": " ", "\u00a0": " ", "\u202f": " ",
+    }
+)
+
+#: Gender / diversity markers in job titles: (H/F), H/F/X, F/H, (m/w/d), w/m/d, (M/F), etc.
+_GENDER_MARKER = re.compile(
+    r"[\(\[]?\s*\b(?:h\s*/\s*f(?:\s*/\s*x)?|f\s*/\s*h(?:\s*/\s*x)?|m\s*/\s*w\s*/\s*d|w\s*/\s*m\s*/\s*d"
+    r"|m\s*/\s*f(?:\s*/\s*d)?|f\s*/\s*m|d\s*/\s*m\s*/\s*w|all\s+genders?)\b\s*[\)\]]?",
+    re.IGNORECASE,
+)
+#: Inclusive writing: infirmier·ère, salarié.e, technicien(ne), vendeur(euse), conducteur-trice.
+_INCLUSIVE = re.compile(r"(\w)(?:[·.]|\(|-)(e|ne|se|euse|rice|trice|ère|ere|ive|le|te)\)?(?=\W|$)", re.IGNORECASE)
+
+#: Feminine → masculine suffix rules, longest first.
+_FEMININE_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("eresse", "eur"),
+    ("trice", "teur"),
+    ("euse", "eur"),
+    ("ienne", "ien"),
+    ("enne", "en"),
+    ("onne", "on"),
+    ("ette", "et"),
+    ("ière", "ier"),
+    ("iere", "ier"),
+    ("ère", "er"),
+    ("ere", "er"),
+    ("ive", "if"),
+    ("ale", "al"),
+    ("ée", "é"),
+    ("ee", "e"),
+    ("ante", "ant"),
+    ("ente", "ent"),
+    ("inte", "int"),
+    ("ote", "ot"),
+    ("ate", "at"),
+    ("aise", "ais"),
+    ("ise", "is"),
+    ("ue", "u"),
+)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes and dashes, collapse spaces."""
+    text = text.translate(_TRANSLATE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def strip_gender_markers(text: str) -> str:
+    """Remove (H/F), H/F/X, (m/w/d) … and inclusive endings (infirmier·ère → infirmier)."""
+    text = _GENDER_MARKER.sub(" ", text)
+    text = _INCLUSIVE.sub(r"\1", text)
+    text = re.sub(r"\(\s*\)", " ", text)
+    return " ".join(text.split()).strip(" -–,;")
+
+
+def gender_variants(label: str) -> list[str]:
+    """Split a ROME-style double label into its masculine and feminine forms.
+
+    "Conducteur / Conductrice d'engins agricoles" → the two full titles; "Accastilleur-gréeur /
+    Accastilleuse-gréeuse" → both; a label without " / " is returned alone.
+    """
+    if " / " not in label:
+        return [label]
+    left, right = label.split(" / ", 1)
+    # "Conducteur / Conductrice d'engins": the shared tail follows the right-hand word(s).
+    left_words, right_words = left.split(), right.split()
+    if len(left_words) < len(right_words):
+        tail = right_words[len(left_words):]
+        right_head = right_words[: len(left_words)]
+        return [" ".join(left_words + tail), " ".join(right_head + tail)]
+    return [left, right]
+
+
+def masculine(word: str, lexicon: Mapping[str, str] | None = None) -> str:
+    """The masculine key of one folded word ("soudeuse" → "soudeur"); other words unchanged."""
+    if lexicon is not None and word in lexicon:
+        return lexicon[word]
+    if len(word) <= 4:
+        return word
+    for suffix, replacement in _FEMININE_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens (letters and digits; an apostrophe inside a word is kept)."""
+    return _WORD.findall(fold(text))
+
+
+def normalize_title(text: str, lexicon: Mapping[str, str] | None = None) -> str:
+    """A gender-, accent- and case-insensitive key for a job title or label.
+
+    >>> normalize_title("Infirmière (H/F)") == normalize_title("infirmier")
+    True
+    """
+    cleaned = strip_gender_markers(fold(text))
+    return " ".join(masculine(tok, lexicon) for tok in _WORD.findall(cleaned))
+
+
+def feminine_to_masculine_lexicon(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Build the folded feminine → masculine map from (masculine, feminine) pairs of a lexicon file."""
+    lexicon: dict[str, str] = {}
+    for masc, fem in pairs:
+        m, f = fold(masc).strip(), fold(fem).strip()
+        if m and f and " " not in f and m != f:
+            lexicon[f] = m
+    return lexicon
