@@ -7,9 +7,7 @@ from grepp import __version__
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "grepp.cli.main", *args], capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", "grepp.cli.main", *args], capture_output=True, text=True, check=False)
 
 
 def test_version() -> None:

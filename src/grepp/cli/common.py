@@ -25,9 +25,7 @@ class CliState:
     debug: bool = False
 
     def settings(self, *, require_data: bool = True, mirror: str | None = None) -> Settings:
-        return load_settings(
-            data=self.data, db=self.db, debug=self.debug, require_data=require_data, mirror=mirror
-        )
+        return load_settings(data=self.data, db=self.db, debug=self.debug, require_data=require_data, mirror=mirror)
 
 
 def get_state() -> CliState:

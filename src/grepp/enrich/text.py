@@ -21,9 +21,23 @@ from collections.abc import Mapping
 
 _TRANSLATE = str.maketrans(
     {
-        "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss",
-        "’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-",
-        "·": ".", "•": " ", "\u00a0": " ", "\u202f": " ",
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        "ß": "ss",
+        "’": "'",
+        "‘": "'",
+        "`": "'",
+        "´": "'",
+        "‐": "-",
+        "‑": "-",
+        "–": "-",
+        "—": "-",
+        "·": ".",
+        "•": " ",
+        "\u00a0": " ",
+        "\u202f": " ",
     }
 )
 
@@ -93,7 +107,7 @@ def gender_variants(label: str) -> list[str]:
     # "Conducteur / Conductrice d'engins": the shared tail follows the right-hand word(s).
     left_words, right_words = left.split(), right.split()
     if len(left_words) < len(right_words):
-        tail = right_words[len(left_words):]
+        tail = right_words[len(left_words) :]
         right_head = right_words[: len(left_words)]
         return [" ".join(left_words + tail), " ".join(right_head + tail)]
     return [left, right]
