@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "grepp.cli.taxonomy",
     "grepp.cli.data",
     "grepp.cli.ingest",
+    "grepp.cli.ingest_reference",
+    "grepp.cli.ingest_trainings",
     "grepp.cli.enrich",
     "grepp.cli.eval",
     "grepp.cli.export",

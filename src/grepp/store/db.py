@@ -22,6 +22,7 @@ from grepp.errors import StoreError
 #: Domain modules whose ``SCHEMA`` is applied, in this order (later ones may reference earlier ones).
 SCHEMA_MODULES: tuple[str, ...] = (
     "grepp.store.meta",
+    "grepp.store.runs",
     "grepp.store.taxonomy",
     "grepp.store.geo",
     "grepp.store.offers",
