@@ -94,7 +94,7 @@ def finish_run(
     """Store the final counts of a run (status ``ok`` or ``failed``)."""
     con.execute(
         """
-        UPDATE ingest_runs SET finished_at = current_timestamp, status = ?, n_read = ?, n_stored = ?,
+        UPDATE ingest_runs SET finished_at = now(), status = ?, n_read = ?, n_stored = ?,
             n_updated = ?, n_unchanged = ?, n_duplicates = ?, n_rejected = ?, message = ?
         WHERE run_id = ?
         """,
@@ -121,7 +121,7 @@ def reject(con: duckdb.DuckDBPyConnection, run_id: str, error: RecordError, raw:
         VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (source, location, payload_sha1) DO UPDATE SET
             reason = excluded.reason, field = excluded.field, run_id = excluded.run_id,
-            rejected_at = current_timestamp
+            rejected_at = now()
         """,
         [error.source, error.location, digest, error.field, error.reason, raw[:MAX_RAW_CHARS], run_id],
     )
