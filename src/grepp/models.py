@@ -51,3 +51,22 @@ class Concept:
             if label.text and (lang is None or label.lang in ("", lang)):
                 seen.setdefault(label.text, None)
         return list(seen)
+
+
+@dataclass(frozen=True)
+class CommunePlace:
+    """Where a commune (INSEE COG 2024) sits: département, région, zone d'emploi 2020, bassin BMO.
+
+    Old codes (merged communes), communes déléguées/associées and the arrondissements of Paris, Lyon
+    and Marseille all resolve to the current commune's place, so ``places["75115"].commune_insee`` is
+    ``"75056"``. Built by ``grepp.store.geo.load_commune_places``.
+    """
+
+    commune_insee: str
+    name: str
+    departement: str
+    region: str
+    zone_emploi: str | None = None
+    zone_emploi_name: str | None = None
+    bassin_bmo: str | None = None
+    bassin_name: str | None = None
