@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from grepp.cli.common import err_console, get_state, progress_bar
 from grepp.sources.releases import (
@@ -33,9 +34,9 @@ _STYLE = {
 
 def _report(result: FetchResult) -> None:
     style = _STYLE[result.status]
-    line = f"[{style}]{result.status.value:>12}[/{style}]  {result.entry.path}"
+    line = f"[{style}]{result.status.value:>12}[/{style}]  {escape(result.entry.path)}"
     if result.reason:
-        line += f"  [red]({result.reason})[/red]"
+        line += f"  [red]({escape(result.reason)})[/red]"
     err_console.print(line, highlight=False)
 
 

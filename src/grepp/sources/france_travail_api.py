@@ -86,6 +86,10 @@ def format_api_datetime(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _now_ceil() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of search results: the offers, the HTTP status and the query's total."""
@@ -322,33 +326,22 @@ class FranceTravailClient:
             query["minCreationDate"] = format_api_datetime(window[0])
             query["maxCreationDate"] = format_api_datetime(window[1])
         first = self.search_page(query, 0, PAGE_SIZE - 1)
-        if first.total > self.max_end + 1:
-            lo, hi = window or (EARLIEST, datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1))
+        cap = self.max_end + 1
+        if first.total > cap:
+            lo, hi = window or (EARLIEST, _now_ceil())
             if hi - lo > timedelta(seconds=1):
-                middle = lo + (hi - lo) // 2
-                middle = middle.replace(microsecond=0)
+                middle = (lo + (hi - lo) // 2).replace(microsecond=0)
                 self.stats.splits += 1
+                halves = f"{format_api_datetime(lo)}..{format_api_datetime(middle)}..{format_api_datetime(hi)}"
                 logger.info(
-                    "France Travail query %s has %d offers, more than the API's %d: splitting by creation date "
-                    "into %s..%s and %s..%s",
-                    params,
-                    first.total,
-                    self.max_end + 1,
-                    format_api_datetime(lo),
-                    format_api_datetime(middle),
-                    format_api_datetime(middle),
-                    format_api_datetime(hi),
+                    f"France Travail query {params}: {first.total} offers, over the API's {cap}: "
+                    f"splitting by creation date {halves}"
                 )
                 yield from self._iter_window(params, (lo, middle))
                 yield from self._iter_window(params, (middle, hi))
                 return
             self.stats.capped_windows += 1
-            logger.warning(
-                "France Travail query %s: %d offers created within one second; only the first %d are reachable",
-                query,
-                first.total,
-                self.max_end + 1,
-            )
+            logger.warning(f"France Travail query {query}: {first.total} offers in one second, only {cap} reachable")
         yield from first.offers
         page, start = first, PAGE_SIZE
         while (
@@ -376,11 +369,7 @@ class FranceTravailClient:
         window: tuple[datetime, datetime] | None = None
         if min_creation_date is not None or max_creation_date is not None:
             lo = api_datetime(min_creation_date, parameter="min_creation_date") if min_creation_date else EARLIEST
-            hi = (
-                api_datetime(max_creation_date, parameter="max_creation_date")
-                if max_creation_date
-                else datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-            )
+            hi = api_datetime(max_creation_date, parameter="max_creation_date") if max_creation_date else _now_ceil()
             if lo > hi:
                 raise ConfigError(f"min_creation_date {lo:%Y-%m-%d} is after max_creation_date {hi:%Y-%m-%d}")
             window = (lo, hi)
@@ -390,6 +379,28 @@ class FranceTravailClient:
             if key not in seen:
                 seen.add(key)
                 yield offer
+
+
+def iter_offers(
+    region: str | None = None,
+    departement: str | None = None,
+    commune: str | None = None,
+    min_creation_date: DateLike | None = None,
+    max_creation_date: DateLike | None = None,
+    *,
+    client: FranceTravailClient | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The offers matching the filters, through ``client`` or a client built from the environment.
+
+    >>> next(iter_offers(region="44", min_creation_date="2025-01-01"))["id"]  # doctest: +SKIP
+    '189XKQM'
+    """
+    filters = (region, departement, commune, min_creation_date, max_creation_date)
+    if client is not None:
+        yield from client.iter_offers(*filters)
+        return
+    with client_from_env() as own:
+        yield from own.iter_offers(*filters)
 
 
 def _api_message(response: httpx.Response) -> str:

@@ -272,6 +272,8 @@ class _Downloader:
             return FetchResult(entry, FetchStatus.ALREADY_GOOD, url)
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_name(target.name + ".part")
+        if part.is_file() and part.stat().st_size == entry.size and verify_file(part, entry) is not None:
+            part.unlink()  # a complete but wrong leftover: start afresh rather than fail on it
         resumed = False
         received = 0
         last_error = ""
