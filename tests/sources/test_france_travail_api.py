@@ -14,7 +14,7 @@ import pytest
 
 from grepp.config import GRAND_EST_DEPARTEMENTS
 from grepp.errors import ConfigError, SourceError
-from grepp.sources.france_travail_api import FranceTravailClient, api_datetime, client_from_env
+from grepp.sources.france_travail_api import FranceTravailClient, api_datetime, client_from_env, iter_offers
 from servers.france_travail import FranceTravailReplay, departement_regions, load_offers
 
 
@@ -235,3 +235,9 @@ def test_dates_are_parsed_and_checked() -> None:
     assert api_datetime("2025-01-01T12:00:00+02:00") == datetime(2025, 1, 1, 10, tzinfo=UTC)
     with pytest.raises(ConfigError, match="min_creation_date 'yesterday'"):
         api_datetime("yesterday", parameter="min_creation_date")
+
+
+def test_module_level_iter_offers_uses_the_given_client(api: FranceTravailReplay, offers: list[Any]) -> None:
+    with client_for(api) as client:
+        got = ids(iter_offers(departement="68", client=client))
+    assert sorted(got) == sorted(str(o["id"]) for o in offers if departement_of(o) == "68")

@@ -203,3 +203,13 @@ def test_cli_fetch_without_mirror_is_a_config_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "--mirror" in lines[0]
+
+
+def test_a_complete_but_wrong_leftover_part_is_replaced(mirror: MirrorServer, tmp_path: Path, data_dir: Path) -> None:
+    (file,) = entries(SMALL[0])
+    part = tmp_path / (file.path + ".part")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"x" * file.size)
+    assert fetch(mirror, tmp_path, [file]) == [FetchStatus.DOWNLOADED]
+    assert mirror.requests == [(file.path, None, 200)]
+    assert (tmp_path / file.path).read_bytes() == (data_dir / file.path).read_bytes()
