@@ -39,3 +39,26 @@ def con(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a fresh, real DuckDB file with the schema applied."""
     with connect(settings.db_path) as connection:
         yield connection
+
+
+@pytest.fixture(scope="session")
+def taxonomy_db(data_dir: Path) -> Path:
+    """A DuckDB file with ROME and ESCO loaded (read-only use; copy it to write: see ``taxonomy_con``).
+
+    Built once and cached under .grepp-cache/, keyed by the input files (name, size, mtime) and the
+    taxonomy loader version.
+    """
+    from grepp.taxonomy.releases import cached_taxonomy_db
+
+    return cached_taxonomy_db(data_dir, ROOT / ".grepp-cache")
+
+
+@pytest.fixture
+def taxonomy_con(taxonomy_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection to a private copy of ``taxonomy_db`` (schema of every store module applied)."""
+    import shutil
+
+    copy = tmp_path / "taxonomy.duckdb"
+    shutil.copyfile(taxonomy_db, copy)
+    with connect(copy) as connection:
+        yield connection

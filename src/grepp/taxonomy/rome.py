@@ -1,0 +1,545 @@
+"""ROME 4.0 (France Travail's occupation referential) from its ``unix_*_v<NNN>_utf8.csv`` files.
+
+One release folder (``rome/v460/``) becomes one :class:`ReleaseRows` in the shared shape:
+
+- métiers (fiches, ``rome:M1805``; ``parent_id`` = the parent fiche ``rome:<code_rome_parent>`` for the
+  1,052 fiches attached to another one, else the domaine professionnel ``rome-dp:M18``);
+- appellations, compétences (savoir-faire, savoir-être; macro-compétences are their parents) and
+  savoirs by OGR code (``rome-ogr:10200``); contextes de travail are groups (``rome-ogr:126450``);
+- labels: preferred (long) and short label, masculine and feminine forms (split on " / ");
+- links métier ↔ compétence/savoir with their bloc, rubrique and ``coeur_metier`` (``relation`` is
+  ``core`` for Principale, ``emerging`` for Émergente, else ``linked``), mobilités, textes
+  (definition, accès), domaines, NAF sectors, sectors of activity, themes, centres d'intérêt, RIASEC;
+- flags: transition_eco (Emploi Vert or stratégique; ``detail`` keeps the wording), transition_num,
+  transition_demo, emploi_reglemente, emploi_cadre, peu_usite, savoir_etre, macro_competence.
+
+    rows = parse_rome(Path("../shared/data/rome/v460"), "v460")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from grepp.enrich.text import gender_variants
+from grepp.errors import TaxonomyError
+from grepp.taxonomy.csvfile import CsvTable, check_known, read_csv
+from grepp.taxonomy.rows import ReleaseRows
+
+#: Every file a release needs (``unix_<name>_v<version>_utf8.csv``).
+ROME_FILES: tuple[str, ...] = (
+    "grand_domaine",
+    "domaine_professionnel",
+    "referentiel_code_rome",
+    "cr_gd_dp",
+    "referentiel_code_rome_riasec",
+    "referentiel_appellation",
+    "referentiel_competence",
+    "referentiel_macro_competence_riasec",
+    "referentiel_savoir",
+    "referentiel_contexte_travail",
+    "composition_bloc",
+    "descriptif_rubrique",
+    "liens_rome_referentiels",
+    "coherence_item",
+    "rubrique_mobilite",
+    "texte",
+    "secteur_naf",
+    "arborescence_secteur_naf",
+    "themes",
+    "arborescence_thematique",
+    "centre_interet",
+    "arborescence_centre_interet",
+    "secteur_activite",
+    "sous_secteur_activite",
+    "arborescence_secteur_activite",
+)
+
+_GREEN = {"Emploi Vert", "Emploi stratégique pour la Transition écologique"}
+_RELATION = {"Principale": "core", "Émergente": "emerging"}
+_RUBRIQUE_TYPE = {"1": "savoir-faire", "2": "savoir-être", "3": "savoir"}
+
+
+def rome_path(release_dir: Path, name: str, version: str) -> Path:
+    """The file of one ROME table in a release folder."""
+    return release_dir / f"unix_{name}_{version}_utf8.csv"
+
+
+def rome_files(release_dir: Path, version: str) -> list[Path]:
+    return [rome_path(release_dir, name, version) for name in ROME_FILES]
+
+
+def is_rome_release(path: Path) -> bool:
+    return path.is_dir() and re.fullmatch(r"v\d+", path.name) is not None
+
+
+def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], None] | None = None) -> ReleaseRows:
+    """Read and check every file of one ROME release; raise TaxonomyError on the first defect."""
+    rows = ReleaseRows("rome", version)
+    lv = f"rome-{version}"
+    tick = on_progress or (lambda n: None)
+
+    def read(
+        name: str, required: tuple[str, ...], unique: tuple[str, ...] = (), nonempty: tuple[str, ...] | None = None
+    ) -> CsvTable:
+        path = rome_path(release_dir, name, version)
+        rows.files.append(str(path))
+        table = read_csv(path, required=required, unique=unique, nonempty=unique if nonempty is None else nonempty)
+        tick(1)
+        return table
+
+    # Groups: grands domaines, domaines professionnels.
+    gd = read("grand_domaine", ("code_grand_domaine", "libelle_grand_domaine"), ("code_grand_domaine",))
+    for code, label in zip(gd.column("code_grand_domaine"), gd.column("libelle_grand_domaine"), strict=True):
+        rows.group(f"rome-gd:{code}", "grand_domaine", code, label, source=gd.path.name)
+        rows.label(f"rome-gd:{code}", "fr", label, "preferred", lv)
+    dp = read(
+        "domaine_professionnel",
+        ("code_domaine_professionnel", "libelle_domaine_professionnel"),
+        ("code_domaine_professionnel",),
+    )
+    gd_codes = set(gd.column("code_grand_domaine"))
+    for n, (code, label) in enumerate(
+        zip(dp.column("code_domaine_professionnel"), dp.column("libelle_domaine_professionnel"), strict=True)
+    ):
+        if code[:1] not in gd_codes:
+            raise dp.error(n, "code_domaine_professionnel", f"unknown grand domaine {code[:1]!r}")
+        rows.group(
+            f"rome-dp:{code}",
+            "domaine_professionnel",
+            code,
+            label,
+            parent_id=f"rome-gd:{code[:1]}",
+            source=dp.path.name,
+        )
+        rows.label(f"rome-dp:{code}", "fr", label, "preferred", lv)
+        rows.broader(f"rome-dp:{code}", f"rome-gd:{code[:1]}", dp.path.name)
+    dp_codes = set(dp.column("code_domaine_professionnel"))
+
+    # Métiers (fiches), with their domaine, RIASEC and definition.
+    ref = read(
+        "referentiel_code_rome",
+        (
+            "code_rome",
+            "code_ogr",
+            "libelle_rome",
+            "transition_eco",
+            "transition_num",
+            "transition_demo",
+            "emploi_reglemente",
+            "emploi_cadre",
+            "code_rome_parent",
+        ),
+        ("code_rome",),
+    )
+    codes = set(ref.column("code_rome"))
+    check_known(ref, "code_rome_parent", codes, "ROME code")
+    crdp = read("cr_gd_dp", ("code_rome", "code_domaine_professionel"), ("code_rome",))
+    check_known(crdp, "code_rome", codes, "ROME code")
+    check_known(crdp, "code_domaine_professionel", dp_codes, "domaine professionnel")
+    domain = dict(zip(crdp.column("code_rome"), crdp.column("code_domaine_professionel"), strict=True))
+    riasec_t = read("referentiel_code_rome_riasec", ("code_rome", "riasec_majeur", "riasec_mineur"), ("code_rome",))
+    check_known(riasec_t, "code_rome", codes, "ROME code")
+    riasec = {r[0]: (r[1], r[2]) for r in _cols(riasec_t, "code_rome", "riasec_majeur", "riasec_mineur")}
+    texts = read(
+        "texte",
+        ("code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase", "libelle_texte"),
+        ("code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase"),
+    )
+    check_known(texts, "code_rome", codes, "ROME code")
+    definitions: dict[str, list[tuple[int, str]]] = {}
+    for n, (code, bloc, kind, pos, text) in enumerate(
+        _cols(texts, "code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase", "libelle_texte")
+    ):
+        position = _int(texts, n, "position_phrase", pos)
+        rows.text(f"rome:{code}", bloc, kind, position, text)
+        if kind == "definition":
+            definitions.setdefault(code, []).append((position or 0, text))
+    for n, row in enumerate(ref.rows):
+        code, ogr, label, eco, num, demo, regl, cadre, parent = (
+            row[ref.index(c)]
+            for c in (
+                "code_rome",
+                "code_ogr",
+                "libelle_rome",
+                "transition_eco",
+                "transition_num",
+                "transition_demo",
+                "emploi_reglemente",
+                "emploi_cadre",
+                "code_rome_parent",
+            )
+        )
+        cid = f"rome:{code}"
+        if code not in domain:
+            raise ref.error(n, "code_rome", f"métier {code} has no domaine in {crdp.path.name}")
+        dp_id = f"rome-dp:{domain[code]}"
+        major, minor = riasec.get(code, ("", ""))
+        definition = "\n".join(t for _, t in sorted(definitions.get(code, [])))
+        rows.occupation(
+            cid,
+            "metier",
+            code,
+            label,
+            parent_id=f"rome:{parent}" if parent != code else dp_id,
+            description=definition,
+            domain_code=domain[code],
+            ogr_code=ogr,
+            riasec_major=major,
+            riasec_minor=minor,
+            source=ref.path.name,
+        )
+        rows.broader(cid, dp_id, crdp.path.name)
+        if parent != code:
+            rows.broader(cid, f"rome:{parent}", ref.path.name)
+        _gendered_labels(rows, cid, label, lv)
+        _job_flags(rows, cid, eco, num, demo, regl, cadre)
+
+    # Appellations.
+    app = read(
+        "referentiel_appellation",
+        (
+            "code_ogr",
+            "libelle_appellation_long",
+            "libelle_appellation_court",
+            "code_rome",
+            "transition_eco",
+            "transition_num",
+            "transition_demo",
+            "emploi_reglemente",
+            "emploi_cadre",
+            "classification",
+            "peu_usite",
+        ),
+        ("code_ogr",),
+    )
+    check_known(app, "code_rome", codes, "ROME code")
+    for row in app.rows:
+        ogr, long, short, code, eco, num, demo, regl, cadre, classification, rare = (
+            row[app.index(c)]
+            for c in (
+                "code_ogr",
+                "libelle_appellation_long",
+                "libelle_appellation_court",
+                "code_rome",
+                "transition_eco",
+                "transition_num",
+                "transition_demo",
+                "emploi_reglemente",
+                "emploi_cadre",
+                "classification",
+                "peu_usite",
+            )
+        )
+        cid = f"rome-ogr:{ogr}"
+        rows.occupation(
+            cid,
+            "appellation",
+            ogr,
+            long,
+            parent_id=f"rome:{code}",
+            domain_code=domain.get(code),
+            ogr_code=ogr,
+            description=classification.lower() or None,
+            source=app.path.name,
+        )
+        rows.broader(cid, f"rome:{code}", app.path.name)
+        _gendered_labels(rows, cid, long, lv)
+        rows.label(cid, "fr", short, "short", lv)
+        if short != long:
+            _gendered_labels(rows, cid, short, lv, preferred=False)
+        _job_flags(rows, cid, eco, num, demo, regl, cadre)
+        if rare == "O":
+            rows.flag(cid, "peu_usite")
+        if classification == "PRINCIPALE":
+            rows.flag(cid, "appellation_principale")
+
+    skill_ids = _parse_skills(rows, read, lv)
+    context_ids = _parse_contexts(rows, read, lv)
+    _parse_links(rows, read, codes, skill_ids, context_ids)
+    _parse_sectors(rows, read, codes, lv)
+    return rows
+
+
+def _parse_skills(rows: ReleaseRows, read: _Reader, lv: str) -> set[str]:
+    comp = read(
+        "referentiel_competence",
+        (
+            "code_ogr",
+            "nature",
+            "libelle_competence",
+            "definition",
+            "code_ogr_macro_comp",
+            "cat_comp",
+            "sous_cat_comp",
+            "transition_eco",
+            "transition_num",
+        ),
+        ("code_ogr",),
+    )
+    ogrs = set(comp.column("code_ogr"))
+    macro_riasec = read(
+        "referentiel_macro_competence_riasec", ("code_ogr", "riasec_majeur", "riasec_mineur"), ("code_ogr",)
+    )
+    check_known(macro_riasec, "code_ogr", ogrs, "compétence OGR code")
+    riasec = {r[0]: (r[1], r[2]) for r in _cols(macro_riasec, "code_ogr", "riasec_majeur", "riasec_mineur")}
+    for n, row in enumerate(comp.rows):
+        ogr, nature, label, definition, macro, cat, subcat, eco, num = (
+            row[comp.index(c)]
+            for c in (
+                "code_ogr",
+                "nature",
+                "libelle_competence",
+                "definition",
+                "code_ogr_macro_comp",
+                "cat_comp",
+                "sous_cat_comp",
+                "transition_eco",
+                "transition_num",
+            )
+        )
+        if macro and macro not in ogrs:
+            raise comp.error(n, "code_ogr_macro_comp", f"unknown macro-compétence {macro!r}")
+        cid = f"rome-ogr:{ogr}"
+        savoir_etre = cat.lower().startswith("savoir-être")
+        major, minor = riasec.get(ogr, ("", ""))
+        rows.skill(
+            cid,
+            "competence",
+            ogr,
+            label,
+            parent_id=f"rome-ogr:{macro}" if macro else None,
+            description=definition,
+            category=cat,
+            subcategory=subcat,
+            skill_type="savoir-être" if savoir_etre else "savoir-faire",
+            riasec_major=major,
+            riasec_minor=minor,
+            source=comp.path.name,
+        )
+        if macro:
+            rows.broader(cid, f"rome-ogr:{macro}", comp.path.name)
+        rows.label(cid, "fr", label, "preferred", lv)
+        _yes_flags(rows, cid, eco, num)
+        if savoir_etre:
+            rows.flag(cid, "savoir_etre")
+        if nature == "Macro-compétence":
+            rows.flag(cid, "macro_competence")
+    sav = read(
+        "referentiel_savoir",
+        (
+            "code_ogr_savoir",
+            "libelle_savoir",
+            "categorie_savoir",
+            "sous_categorie_savoir",
+            "transition_eco",
+            "transition_num",
+        ),
+        ("code_ogr_savoir",),
+    )
+    for n, row in enumerate(sav.rows):
+        ogr, label, cat, subcat, eco, num = (
+            row[sav.index(c)]
+            for c in (
+                "code_ogr_savoir",
+                "libelle_savoir",
+                "categorie_savoir",
+                "sous_categorie_savoir",
+                "transition_eco",
+                "transition_num",
+            )
+        )
+        if ogr in ogrs:
+            raise sav.error(n, "code_ogr_savoir", f"duplicated code {ogr!r}: already a compétence")
+        cid = f"rome-ogr:{ogr}"
+        rows.skill(
+            cid, "savoir", ogr, label, category=cat, subcategory=subcat, skill_type="savoir", source=sav.path.name
+        )
+        rows.label(cid, "fr", label, "preferred", lv)
+        _yes_flags(rows, cid, eco, num)
+    return {f"rome-ogr:{o}" for o in ogrs} | {f"rome-ogr:{o}" for o in sav.column("code_ogr_savoir")}
+
+
+def _parse_contexts(rows: ReleaseRows, read: _Reader, lv: str) -> set[str]:
+    ctx = read(
+        "referentiel_contexte_travail", ("code_ogr", "libelle_cont_travail", "libelle_type_cont_trav"), ("code_ogr",)
+    )
+    for ogr, label, kind in _cols(ctx, "code_ogr", "libelle_cont_travail", "libelle_type_cont_trav"):
+        rows.group(f"rome-ogr:{ogr}", "contexte_travail", ogr, label, description=kind, source=ctx.path.name)
+        rows.label(f"rome-ogr:{ogr}", "fr", label, "preferred", lv)
+    return {f"rome-ogr:{o}" for o in ctx.column("code_ogr")}
+
+
+def _parse_links(rows: ReleaseRows, read: _Reader, codes: set[str], skills: set[str], contexts: set[str]) -> None:
+    blocs_t = read("composition_bloc", ("code_compo_bloc", "libelle_bloc"), ("code_compo_bloc",))
+    blocs: dict[str, str] = {r[0]: r[1] for r in _cols(blocs_t, "code_compo_bloc", "libelle_bloc")}
+    rub_t = read("descriptif_rubrique", ("code_rubrique", "code_compo_bloc", "libelle_rubrique"), ("code_rubrique",))
+    rubriques: dict[str, str] = {r[0]: r[1] for r in _cols(rub_t, "code_rubrique", "libelle_rubrique")}
+    coh = read("coherence_item", ("code_rome", "code_ogr", "coeur_metier"), ("code_rome", "code_ogr"))
+    check_known(coh, "code_rome", codes, "ROME code")
+    coeur = {(r, o): c for r, o, c in _cols(coh, "code_rome", "code_ogr", "coeur_metier") if c}
+    links = read(
+        "liens_rome_referentiels",
+        ("code_rome", "code_compo_bloc", "code_rubrique", "code_ogr"),
+        ("code_rome", "code_compo_bloc", "code_rubrique", "code_ogr"),
+        nonempty=("code_rome", "code_compo_bloc", "code_ogr"),
+    )
+    check_known(links, "code_rome", codes, "ROME code")
+    check_known(links, "code_compo_bloc", blocs, "bloc")
+    for n, (code, bloc, rub, ogr) in enumerate(
+        _cols(links, "code_rome", "code_compo_bloc", "code_rubrique", "code_ogr")
+    ):
+        item = f"rome-ogr:{ogr}"
+        if bloc == "5":
+            if item not in skills:
+                raise links.error(n, "code_ogr", f"unknown compétence/savoir OGR code {ogr!r}")
+            if rub not in rubriques:
+                raise links.error(n, "code_rubrique", f"unknown rubrique {rub!r}")
+            core = coeur.get((code, ogr))
+            rows.occupation_skill(
+                f"rome:{code}",
+                item,
+                _RELATION.get(core or "", "linked"),
+                skill_type=_RUBRIQUE_TYPE.get(rub),
+                bloc_code=bloc,
+                bloc_label=blocs[bloc],
+                rubrique_code=rub,
+                rubrique_label=rubriques[rub],
+                coeur_metier=core,
+            )
+        elif bloc == "6":
+            if item not in contexts:
+                raise links.error(n, "code_ogr", f"unknown contexte de travail OGR code {ogr!r}")
+            rows.membership(f"rome:{code}", item, "contexte_travail")
+    mob = read("rubrique_mobilite", ("code_rome", "code_rome_cible", "numero_ordre"), ("code_rome", "code_rome_cible"))
+    check_known(mob, "code_rome", codes, "ROME code")
+    check_known(mob, "code_rome_cible", codes, "ROME code")
+    for n, (src, dst, rank) in enumerate(_cols(mob, "code_rome", "code_rome_cible", "numero_ordre")):
+        rows.mobility(f"rome:{src}", f"rome:{dst}", _int(mob, n, "numero_ordre", rank))
+
+
+def _parse_sectors(rows: ReleaseRows, read: _Reader, codes: set[str], lv: str) -> None:
+    """NAF sectors, themes, centres d'intérêt, sectors of activity and their métiers."""
+    specs = (
+        ("secteur_naf", "code_secteur_naf", "libelle_secteur_naf", None, "arborescence_secteur_naf", "rome-naf"),
+        ("themes", "code_theme", "libelle_theme", "definition_theme", "arborescence_thematique", "rome-theme"),
+        (
+            "centre_interet",
+            "code_centre_interet",
+            "libelle_centre_interet",
+            "definition_centre_interet",
+            "arborescence_centre_interet",
+            "rome-ci",
+        ),
+        (
+            "secteur_activite",
+            "code_sect_activite",
+            "libelle_sect_activite",
+            "definition_sect_activite",
+            "arborescence_secteur_activite",
+            "rome-sa",
+        ),
+    )
+    for name, code_col, label_col, def_col, tree_name, prefix in specs:
+        kind = name.rstrip("s")
+        required = (code_col, label_col) + ((def_col,) if def_col else ())
+        groups = read(name, required, (code_col,))
+        for row in groups.rows:
+            gid = f"{prefix}:{row[groups.index(code_col)]}"
+            description = row[groups.index(def_col)] if def_col else None
+            rows.group(
+                gid,
+                kind,
+                row[groups.index(code_col)],
+                row[groups.index(label_col)],
+                description=description,
+                source=groups.path.name,
+            )
+            rows.label(gid, "fr", row[groups.index(label_col)], "preferred", lv)
+        if name == "secteur_activite":
+            sub = read(
+                "sous_secteur_activite",
+                ("code_ss_sect_activite", "libelle_ss_sect_activite", "code_sect_activite"),
+                ("code_ss_sect_activite",),
+            )
+            check_known(sub, "code_sect_activite", set(groups.column(code_col)), "secteur d'activité")
+            for code, label, parent in _cols(
+                sub, "code_ss_sect_activite", "libelle_ss_sect_activite", "code_sect_activite"
+            ):
+                rows.group(
+                    f"rome-ssa:{code}",
+                    "sous_secteur_activite",
+                    code,
+                    label,
+                    parent_id=f"rome-sa:{parent}",
+                    source=sub.path.name,
+                )
+                rows.label(f"rome-ssa:{code}", "fr", label, "preferred", lv)
+                rows.broader(f"rome-ssa:{code}", f"rome-sa:{parent}", sub.path.name)
+        tree = read(tree_name, (code_col, "code_rome"), (code_col, "code_rome") if name != "secteur_activite" else ())
+        check_known(tree, "code_rome", codes, "ROME code")
+        check_known(tree, code_col, set(groups.column(code_col)), kind.replace("_", " "))
+        principal_col = tree.index("principal") if "principal" in tree.header else None
+        sub_col = tree.index("code_ss_sect_activite") if "code_ss_sect_activite" in tree.header else None
+        for row in tree.rows:
+            principal = row[principal_col] == "oui" if principal_col is not None else None
+            group = f"{prefix}:{row[tree.index(code_col)]}"
+            if sub_col is not None and row[sub_col]:
+                group = f"rome-ssa:{row[sub_col]}"
+            rows.membership(f"rome:{row[tree.index('code_rome')]}", group, kind, principal=principal)
+
+
+_Reader = Callable[..., CsvTable]
+
+
+def _cols(table: CsvTable, *names: str) -> list[tuple[str, ...]]:
+    idx = [table.index(n) for n in names]
+    return [tuple(row[i] for i in idx) for row in table.rows]
+
+
+def _int(table: CsvTable, n: int, column: str, value: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise table.error(n, column, f"not a number: {value!r}") from None
+
+
+def _gendered_labels(rows: ReleaseRows, cid: str, label: str, lv: str, *, preferred: bool = True) -> None:
+    if preferred:
+        rows.label(cid, "fr", label, "preferred", lv)
+    forms = gender_variants(label)
+    if len(forms) == 2:
+        rows.label(cid, "fr", forms[0], "masculine", lv)
+        rows.label(cid, "fr", forms[1], "feminine", lv)
+
+
+def _job_flags(rows: ReleaseRows, cid: str, eco: str, num: str, demo: str, regl: str, cadre: str) -> None:
+    if eco in _GREEN:
+        rows.flag(cid, "transition_eco", eco)
+    elif eco == "Emploi Brun":
+        rows.flag(cid, "emploi_brun", eco)
+    for flag, value in (
+        ("transition_num", num),
+        ("transition_demo", demo),
+        ("emploi_reglemente", regl),
+        ("emploi_cadre", cadre),
+    ):
+        if value == "O":
+            rows.flag(cid, flag)
+
+
+def _yes_flags(rows: ReleaseRows, cid: str, eco: str, num: str) -> None:
+    if eco == "O":
+        rows.flag(cid, "transition_eco")
+    if num == "O":
+        rows.flag(cid, "transition_num")
+
+
+def check_version(release_dir: Path) -> str:
+    """The version of a ROME release folder (its name, e.g. ``v460``); error if it is not one."""
+    if not is_rome_release(release_dir):
+        raise TaxonomyError(f"{release_dir} is not a ROME release folder (expected rome/v<NNN>/)")
+    return release_dir.name
