@@ -16,6 +16,7 @@ codes::
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -100,7 +101,8 @@ def read_lheo(path: Path, xsd_path: Path) -> ParsedFile:
     """Validate and read one LHEO file; raise :class:`SourceError` when it is not readable XML at all."""
     name = path.name
     try:
-        tree = etree.parse(str(path), safe_parser())
+        data = path.read_bytes()
+        tree = etree.parse(io.BytesIO(data), safe_parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else 0)
         raise SourceError(f"{name} line {line}: malformed XML: {exc.msg}", hint="is the file truncated?") from exc
@@ -116,10 +118,18 @@ def read_lheo(path: Path, xsd_path: Path) -> ParsedFile:
     version = LHEO_NAMESPACES[qname.namespace or ""]
     if version == "2.2":
         _move_to_namespace(root, NS_22, NS_23)
+    lines = data.decode("utf-8", "replace").splitlines()
+    parsed = ParsedFile(path=path, source=SOURCE, version=f"lheo-{version}")
+    entities = [e for e in root.iter() if isinstance(e, etree._Entity)]
+    if entities:
+        # Entities are never expanded (no XXE); an unexpanded one would also break the validator.
+        where = "; ".join(f"line {e.sourceline}: &{e.name};" for e in entities[:MAX_XSD_MESSAGES])
+        error = RecordError(f"entity references are refused: {where}", source=name, location="file", field="")
+        parsed.rejections.append(Rejection(error, "\n".join(lines)))
+        return parsed
     schema = load_schema(str(xsd_path))
     valid = schema.validate(tree)
     formations = root.findall("l:offres/l:formation", _NS)
-    parsed = ParsedFile(path=path, source=SOURCE, version=f"lheo-{version}")
     errors_by_formation: dict[int, list[tuple[int, str]]] = {}
     if not valid:
         starts = [f.sourceline or 0 for f in formations]
@@ -128,7 +138,7 @@ def read_lheo(path: Path, xsd_path: Path) -> ParsedFile:
             index = _formation_at(starts, error.line)
             if index is None:
                 raise_file = _file_rejection(name, schema.error_log)
-                parsed.rejections.append(Rejection(raise_file, etree.tostring(root, encoding="unicode")[:100_000]))
+                parsed.rejections.append(Rejection(raise_file, "\n".join(lines)))
                 return parsed
             errors_by_formation.setdefault(index, []).append((error.line, message))
     for index, formation in enumerate(formations):
@@ -141,13 +151,13 @@ def read_lheo(path: Path, xsd_path: Path) -> ParsedFile:
             error = RecordError(
                 f"fails the LHEO 2.3 XSD: {shown}{more}", source=name, location=where, field=_field_of(found[0][1])
             )
-            parsed.rejections.append(Rejection(error, etree.tostring(formation, encoding="unicode")))
+            parsed.rejections.append(Rejection(error, _source_text(lines, formation)))
             continue
         for action in formation.findall("l:action", _NS):
             try:
                 parsed.records.append(_action_record(formation, action, name))
             except RecordError as error:
-                parsed.rejections.append(Rejection(error, etree.tostring(action, encoding="unicode")))
+                parsed.rejections.append(Rejection(error, _source_text(lines, action)))
     return parsed
 
 
@@ -159,6 +169,16 @@ def _move_to_namespace(root: etree._Element, old: str, new: str) -> None:
     etree.cleanup_namespaces(root)
 
 
+def _source_text(lines: list[str], element: etree._Element) -> str:
+    """The element's lines as written in the file (up to the next element), for rejected_records.raw."""
+    start = element.sourceline or 1
+    following: etree._Element | None = element
+    while following is not None and following.getnext() is None:
+        following = following.getparent()
+    end = (following.getnext().sourceline or len(lines)) - 1 if following is not None else len(lines)
+    return "\n".join(lines[start - 1 : max(end, start)])
+
+
 def _formation_at(starts: list[int], line: int) -> int | None:
     index = None
     for i, start in enumerate(starts):
@@ -168,6 +188,10 @@ def _formation_at(starts: list[int], line: int) -> int | None:
 
 
 def _field_of(message: str) -> str:
+    """The element an XSD message is about: the one missing when a single one was expected, else its subject."""
+    expected = re.search(r"Expected is \( ([\w.-]+) \)", message)
+    if expected:
+        return expected.group(1)
     match = re.match(r"Element '([^']+)'", message)
     return match.group(1) if match else ""
 
