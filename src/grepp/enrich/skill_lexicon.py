@@ -1,0 +1,174 @@
+"""Certificates, licences, habilitations and acronyms: the skills that offers write as codes.
+
+"CACES R489 cat. 1B et 3", "permis B, C et CE", "habilitation électrique B0/H0V", "FIMO/FCO", "SST",
+"AIPR": taxonomy labels rarely read like that, so a curated lexicon (``resources/skills_lexicon.tsv``,
+documented in its header, every entry mapped to ROME savoirs and ESCO skills where they exist) turns
+them into concepts. Three small parsers read the families whose categories come as lists::
+
+    >>> [m.key for m in default_lexicon().find("Permis B et CE exigés, CACES 1B apprécié")]
+    ['permis-b', 'permis-ce', 'caces-r489-1b']
+
+The lexicon file is read once, on first use (no work at import time).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from grepp.errors import ConfigError
+
+_CACES = re.compile(
+    r"\bCACES\b(?:\s*®)?(?P<tail>(?:[\s,/+&()\-]*(?:et|ou|and|cat(?:[ée]gories?|\.)?|R\.?\s*\d{3}(?:[\s-]?\d[AB]?)?|"
+    r"[1-7][AB]?\b|nacelles?|PEMP|chariots?|[ée]l[ée]vateurs?))*)",
+    re.IGNORECASE,
+)
+_R_ALONE = re.compile(r"\bR\.?\s?(?P<family>48[2-9]|490|3[78]\d|318)(?:[\s-]?(?P<cat>\d[AB]?))?\b")
+_PERMIS = re.compile(
+    r"\bpermis(?:\s+de\s+conduire)?(?:\s+cat[ée]gories?)?\s*:?\s*"
+    r"(?P<cats>(?:(?:AM|A1|A2|A|BE|B96|B|C1E|C1|CE|EC|C|D1E|D1|DE|D|SPL|PL)(?![\w-])(?:\s*(?:,|/|\+|et|ou|-)\s*)?)+)",
+    re.IGNORECASE,
+)
+_HABILITATION = re.compile(
+    r"\bhabilitations?(?:\s+[ée]lectriques?)?(?:\s+(?:de\s+)?(?:type|niveau))?\s*:?\s*"
+    r"(?P<codes>(?:(?:B0|H0V?|H0|BS|BE|BR|BC|B1V?|B2V?|H1V?|H2V?|HC|HE|BF|HF)(?:\s*(?:essai|mesurage|manoeuvre|"
+    r"manœuvre|v[ée]rification))?(?:\s*(?:,|/|\+|-|et|ou)\s*|\s+)?)+)",
+    re.IGNORECASE,
+)
+_HAB_ALONE = re.compile(r"\b(?:H0B0|B0H0|H0V?B0|B0H0V|B1V|B2V|BR\s*/\s*BC|H0V)\b")
+
+_OLD_FAMILY = {"389": "489", "372": "482", "383": "483", "318": "484", "386": "486", "377": "487", "390": "490"}
+_PERMIS_KEY = {"ec": "ce", "spl": "spl", "pl": "pl", "a1": "a", "a2": "a", "b96": "be", "d1e": "de", "c1e": "c1e"}
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One line of the lexicon file."""
+
+    key: str
+    pattern: str
+    label: str
+    category: str
+    rome: tuple[str, ...]
+    esco: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LexiconMatch:
+    """Where an entry was found (offsets into the text searched)."""
+
+    start: int
+    end: int
+    key: str
+
+
+class Lexicon:
+    """The entries and their compiled patterns."""
+
+    def __init__(self, entries: list[LexiconEntry]) -> None:
+        self.entries = {e.key: e for e in entries}
+        self._patterns = [(e.key, re.compile(e.pattern, re.IGNORECASE)) for e in entries if e.pattern]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, text: str) -> list[LexiconMatch]:
+        """Every entry found in ``text``; structured families are refined to their categories."""
+        found: dict[tuple[int, int, str], None] = {}
+        covered: list[tuple[int, int]] = []
+        for match in _CACES.finditer(text):
+            keys = self._caces_keys(match.group("tail"))
+            for key in keys:
+                found[(match.start(), match.end(), key)] = None
+            covered.append((match.start(), match.end()))
+        for match in _R_ALONE.finditer(text):
+            if any(s <= match.start() < e for s, e in covered):
+                continue
+            for key in self._caces_keys(match.group()):
+                found[(match.start(), match.end(), key)] = None
+        for match in _PERMIS.finditer(text):
+            for cat in re.split(r"\s*(?:,|/|\+|\bet\b|\bou\b|-)\s*", match.group("cats").strip()):
+                key = "permis-" + _PERMIS_KEY.get(cat.lower(), cat.lower())
+                if cat and key in self.entries:
+                    found[(match.start(), match.end(), key)] = None
+        for match in (*_HABILITATION.finditer(text), *_HAB_ALONE.finditer(text)):
+            codes = match.groupdict().get("codes") or match.group()
+            for key in self._habilitation_keys(codes):
+                found[(match.start(), match.end(), key)] = None
+        for key, pattern in self._patterns:
+            for match in pattern.finditer(text):
+                if key == "caces" or (key == "habilitation-electrique" and _covers(found, match.start())):
+                    continue
+                if key.startswith(("permis-", "ssiap")) or not _covers(found, match.start()):
+                    found[(match.start(), match.end(), key)] = None
+        return [LexiconMatch(s, e, k) for s, e, k in sorted(found)]
+
+    def _caces_keys(self, tail: str) -> list[str]:
+        """CACES families and categories named after "CACES" (R489 is the default family of 1A…7)."""
+        fams = [_OLD_FAMILY.get(f, f) for f in re.findall(r"R\.?\s*(\d{3})", tail, re.IGNORECASE)]
+        cats = re.findall(r"(?<![\dR])([1-7][AB]?)\b", re.sub(r"R\.?\s*\d{3}", " ", tail, flags=re.IGNORECASE))
+        cats += re.findall(r"R\.?\s*\d{3}[\s-]?(\d[AB]?)\b", tail, re.IGNORECASE)
+        if not fams:
+            if re.search(r"nacelle|PEMP", tail, re.IGNORECASE):
+                fams = ["486"]
+            elif cats or re.search(r"chariot|[ée]l[ée]vateur", tail, re.IGNORECASE):
+                fams = ["489"]
+        keys = []
+        for fam in fams or [""]:
+            family_key = f"caces-r{fam}" if fam else "caces"
+            with_cats = [f"{family_key}-{c.lower()}" for c in cats if f"{family_key}-{c.lower()}" in self.entries]
+            keys.extend(with_cats or ([family_key] if family_key in self.entries else ["caces"]))
+        return list(dict.fromkeys(keys))
+
+    def _habilitation_keys(self, codes: str) -> list[str]:
+        upper = codes.upper()
+        keys = []
+        if re.search(r"B0|H0", upper):
+            keys.append("habilitation-electrique-b0h0")
+        if re.search(r"\bBS\b|\bBE\b|MAN(?:OE|Œ)UVRE", upper):
+            keys.append("habilitation-electrique-bs-be")
+        if re.search(r"B1|B2|BR|BC", upper):
+            keys.append("habilitation-electrique-b1-b2")
+        if re.search(r"H1|H2|HC", upper):
+            keys.append("habilitation-electrique-h")
+        return keys or ["habilitation-electrique"]
+
+
+def _covers(found: dict[tuple[int, int, str], None], pos: int) -> bool:
+    return any(s <= pos < e for s, e, _ in found)
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(x for x in value.split("|") if x)
+
+
+def parse_lexicon(text: str, source: str = "skills_lexicon.tsv") -> Lexicon:
+    """Read the lexicon's TSV (comment lines start with ``#``); a bad line is a ConfigError naming it."""
+    entries: list[LexiconEntry] = []
+    header_seen = False
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if not header_seen:
+            header_seen = True
+            continue
+        if len(cols) != 7:
+            raise ConfigError(f"{source}, line {n}: expected 7 tab-separated columns, got {len(cols)}")
+        key, pattern, label, category, rome, esco, note = cols
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{source}, line {n}, field pattern: {exc}") from exc
+        entries.append(LexiconEntry(key, pattern, label, category, _codes(rome), _codes(esco), note))
+    return Lexicon(entries)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with grepp (read once per process)."""
+    text = resources.files("grepp").joinpath("resources/skills_lexicon.tsv").read_text(encoding="utf-8")
+    return parse_lexicon(text)

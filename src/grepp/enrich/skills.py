@@ -1,0 +1,452 @@
+"""Skill extraction: an offer's text → the ROME and ESCO skills it asks for, as spans with confidence.
+
+Hybrid, offline, CPU-only. Built once from taxonomy :class:`~grepp.models.Concept` records (and, for the
+dense step, an encoder), then called per offer::
+
+    extractor = SkillExtractor(concepts, links=metier_links)
+    for m in extractor.extract(offer_text, title="Soudeur TIG H/F"):
+        m.label, m.code, m.requirement, text[m.start:m.end]
+
+Steps (``skills.hybrid.v1``): the offer is cleaned (HTML stripped, capped at
+:data:`~grepp.enrich.skill_sections.MAX_CHARS`), cut into sentences classified by section (company pitch,
+benefits and application yield nothing); the curated lexicon finds certificates and licences (CACES R489
+1B, permis CE, FIMO…); the gazetteer finds every ROME/ESCO label, accent-, gender- and plural-insensitive;
+an optional encoder matches each remaining sentence to the skills of the offer's métier (the métier ↔ item
+links of ROME are the prior). Each mention says whether the text requires or wishes it.
+:meth:`SkillExtractor.rank_rome` turns mentions plus the métier prior into ranked ROME OGR codes, the form
+France Travail recruiters use (``competences``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from grepp.enrich.skill_gazetteer import Gazetteer, content_tokens
+from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
+from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
+from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, segment
+from grepp.enrich.text import normalize_title
+from grepp.models import Concept
+
+EXTRACTOR_NAME = "skills.hybrid"
+EXTRACTOR_VERSION = "1"
+SKILL_KINDS = ("competence", "savoir", "skill", "knowledge")
+
+
+class Encoder(Protocol):
+    """What the dense step needs of ``grepp.enrich.embed``: L2-normalised vectors."""
+
+    def encode(self, texts: Sequence[str], kind: str = "query") -> Any: ...
+
+
+@dataclass(frozen=True)
+class SkillConfig:
+    """Thresholds and weights (tuned on the tuning half of the offers with ``competences``)."""
+
+    lexicon_score: float = 0.95
+    gazetteer_scores: tuple[float, float, float] = (0.55, 0.75, 0.9)  # 1, 2, 3+ content words
+    prior_bonus: float = 0.05  # the mention's concept belongs to the offer's métier
+    dense_threshold: float = 0.88
+    dense_max_per_sentence: int = 2
+    # rank_rome: weight of the métier fiche position prior and of text evidence
+    prior_savoir_faire: float = 1.0
+    prior_savoir: float = 0.3
+    prior_savoir_etre: float = 0.05
+    evidence_weight: float = 0.1  # measured: recruiters' codes follow the fiche more than the text
+
+
+@dataclass(frozen=True)
+class SkillMention:
+    """One skill asked for by an offer, at [start, end) of the text given to ``extract``."""
+
+    start: int
+    end: int
+    text: str
+    concept_id: str
+    taxonomy: str
+    kind: str
+    code: str
+    label: str
+    score: float
+    requirement: str
+    flags: tuple[str, ...]
+    section: str
+    method: str  # gazetteer | dense | acronym
+    extractor: str = f"{EXTRACTOR_NAME}.v{EXTRACTOR_VERSION}"
+
+
+@dataclass
+class ExtractionResult:
+    """Mentions plus why there are none, when there are none (empty text, all pitch and benefits…)."""
+
+    mentions: list[SkillMention]
+    reason: str = ""
+    truncated: bool = False
+    sections: dict[str, int] = field(default_factory=dict)
+
+
+def _rome_key(code: str) -> str:
+    return code if code.startswith("rome:") else f"rome:{code}"
+
+
+class SkillExtractor:
+    """Built once (labels indexed, lexicon read), then ``extract`` per offer; safe to share read-only."""
+
+    def __init__(
+        self,
+        concepts: Iterable[Concept],
+        *,
+        links: Mapping[str, Sequence[str]] | None = None,
+        encoder: Encoder | None = None,
+        lexicon: Lexicon | None = None,
+        config: SkillConfig | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.config = config or SkillConfig()
+        self.lexicon = lexicon or default_lexicon()
+        self.encoder = encoder
+        self.skills: dict[str, Concept] = {}
+        self._title_index: dict[str, list[str]] = {}
+        appellation_labels: list[tuple[str, str]] = []
+        labels: list[tuple[str, str]] = []
+        for concept in concepts:
+            if concept.kind in SKILL_KINDS:
+                self.skills[concept.id] = concept
+                labels.extend((text, concept.id) for text in concept.texts())
+            elif concept.kind in ("appellation", "metier") and concept.taxonomy == "rome":
+                rome = concept.code if concept.kind == "metier" else (concept.parent_id or "")
+                for text in concept.texts("fr"):
+                    self._title_index.setdefault(normalize_title(text), []).append(_rome_key(rome))
+                    appellation_labels.append((text, _rome_key(rome)))
+            if on_progress is not None:
+                on_progress(1)
+        self.gazetteer = Gazetteer.build(labels)
+        self._titles = _TitleIndex(appellation_labels)
+        self.links: dict[str, tuple[str, ...]] = {_rome_key(k): tuple(v) for k, v in (links or {}).items()}
+        self._linked: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in self.links.items()}
+        self._vectors: dict[str, np.ndarray] = {}
+
+    # -- métier -------------------------------------------------------------------------------------
+    def guess_metiers(self, title: str, limit: int = 2) -> list[str]:
+        """ROME métiers (``rome:X9999``) a title most likely names, from the appellation labels.
+
+        A fallback for when no occupation coder ran: exact title key first, then the longest label in it.
+        """
+        exact = self._title_index.get(normalize_title(title))
+        if exact:
+            return list(dict.fromkeys(exact))[:limit]
+        return self._titles.best(title, limit)
+
+    # -- extraction ---------------------------------------------------------------------------------
+    def extract(
+        self, text: str, *, title: str = "", rome_codes: Sequence[str] = (), lang: str | None = None
+    ) -> list[SkillMention]:
+        """Skill mentions of ``text``, in text order; offsets slice ``text`` (raw, even when it was HTML)."""
+        return self.extract_result(text, title=title, rome_codes=rome_codes, lang=lang).mentions
+
+    def extract_result(
+        self, text: str, *, title: str = "", rome_codes: Sequence[str] = (), lang: str | None = None
+    ) -> ExtractionResult:
+        """Like :meth:`extract`, with the reason for an empty result and what was read."""
+        if not text or not text.strip():
+            return ExtractionResult([], reason="empty text")
+        clean = clean_text(text)
+        prior: set[str] = set()
+        for code in rome_codes:
+            prior |= self._linked.get(_rome_key(code), frozenset())
+        segments = segment(clean.text)
+        counts: dict[str, int] = {}
+        mentions: list[SkillMention] = []
+        dense_todo: list[tuple[int, int, str, str]] = []
+        for seg in segments:
+            counts[seg.section] = counts.get(seg.section, 0) + 1
+            if seg.section in NO_SKILL_SECTIONS or seg.is_header:
+                continue
+            found = self._lexicon_mentions(seg.text, seg.start, seg.section)
+            found += self._gazetteer_mentions(seg.text, seg.start, seg.section, prior)
+            mentions.extend(found)
+            if not found and prior and self.encoder is not None and len(seg.text.split()) >= 3:
+                dense_todo.append((seg.start, seg.end, seg.text, seg.section))
+        if dense_todo:
+            mentions.extend(self._dense_mentions(dense_todo, prior))
+        mentions = _dedupe(mentions)
+        if clean.offsets is not None:
+            mentions = [_to_raw(m, clean.raw_span(m.start, m.end), text) for m in mentions]
+        reason = "" if mentions else self._why_empty(counts)
+        return ExtractionResult(mentions, reason=reason, truncated=clean.truncated, sections=counts)
+
+    def _why_empty(self, counts: Mapping[str, int]) -> str:
+        readable = sum(n for s, n in counts.items() if s not in NO_SKILL_SECTIONS)
+        if not counts:
+            return "no text after cleaning"
+        if not readable:
+            return "only company pitch, benefits or application text"
+        return "no skill label, certificate or close sentence found"
+
+    def _mention(
+        self,
+        concept_id: str,
+        start: int,
+        end: int,
+        text: str,
+        local: tuple[int, int],
+        score: float,
+        section: str,
+        method: str,
+        fallback: tuple[str, str, str] | None = None,
+    ) -> SkillMention | None:
+        concept = self.skills.get(concept_id)
+        if concept is not None:
+            taxonomy, kind, code, label, flags = (
+                concept.taxonomy,
+                concept.kind,
+                concept.code,
+                concept.label,
+                tuple(sorted(concept.flags)),
+            )
+        elif fallback is not None:
+            taxonomy, kind, label = fallback
+            code = concept_id.split(":", 1)[1]
+            flags = ()
+        else:
+            return None
+        requirement = requirement_near(text, *local)
+        return SkillMention(
+            start,
+            end,
+            text[local[0] : local[1]],
+            concept_id,
+            taxonomy,
+            kind,
+            code,
+            label,
+            round(score, 4),
+            requirement,
+            flags,
+            section,
+            method,
+        )
+
+    def _lexicon_mentions(self, text: str, offset: int, section: str) -> list[SkillMention]:
+        out: list[SkillMention] = []
+        for match in self.lexicon.find(text):
+            entry = self.lexicon.entries[match.key]
+            ids = [f"rome-ogr:{c}" for c in entry.rome] + [f"esco:{u}" for u in entry.esco]
+            known = [i for i in ids if i in self.skills]
+            if not known:
+                known = [f"lexicon:{entry.key}"]
+            for cid in known:
+                fallback = ("lexicon", entry.category, entry.label)
+                mention = self._mention(
+                    cid,
+                    offset + match.start,
+                    offset + match.end,
+                    text,
+                    (match.start, match.end),
+                    self.config.lexicon_score,
+                    section,
+                    "acronym",
+                    fallback,
+                )
+                if mention is not None:
+                    out.append(mention)
+        return out
+
+    def _gazetteer_mentions(self, text: str, offset: int, section: str, prior: set[str]) -> list[SkillMention]:
+        out: list[SkillMention] = []
+        scores = self.config.gazetteer_scores
+        for match in self.gazetteer.find(text, content_tokens(text)):
+            base = scores[min(match.n_words, 3) - 1]
+            for cid in match.concept_ids:
+                score = min(1.0, base + (self.config.prior_bonus if cid in prior else 0.0))
+                mention = self._mention(
+                    cid,
+                    offset + match.start,
+                    offset + match.end,
+                    text,
+                    (match.start, match.end),
+                    score,
+                    section,
+                    "gazetteer",
+                )
+                if mention is not None:
+                    out.append(mention)
+        return out
+
+    def _vectors_for(self, ids: Sequence[str]) -> np.ndarray:
+        assert self.encoder is not None
+        missing = [i for i in ids if i not in self._vectors]
+        if missing:
+            vecs = np.asarray(self.encoder.encode([self.skills[i].label for i in missing], kind="passage"))
+            for i, v in zip(missing, vecs, strict=True):
+                self._vectors[i] = v
+        return np.stack([self._vectors[i] for i in ids])
+
+    def _dense_mentions(self, todo: list[tuple[int, int, str, str]], prior: set[str]) -> list[SkillMention]:
+        assert self.encoder is not None
+        cands = sorted(c for c in prior if c in self.skills)
+        if not cands:
+            return []
+        item_vecs = self._vectors_for(cands)
+        queries = np.asarray(self.encoder.encode([t for _, _, t, _ in todo], kind="query"))
+        sims = queries @ item_vecs.T
+        out: list[SkillMention] = []
+        for row, (start, end, text, section) in enumerate(todo):
+            best = np.argsort(-sims[row])[: self.config.dense_max_per_sentence]
+            for j in best:
+                score = float(sims[row, j])
+                if score < self.config.dense_threshold:
+                    break
+                mention = self._mention(cands[j], start, end, text, (0, len(text)), score, section, "dense")
+                if mention is not None:
+                    out.append(mention)
+        return out
+
+    # -- ranking for evaluation ---------------------------------------------------------------------
+    def rank_rome(
+        self, text: str, *, title: str = "", rome_codes: Sequence[str] = (), limit: int = 20
+    ) -> list[tuple[str, float]]:
+        """Ranked ROME OGR codes (compétences and savoirs) for an offer: text evidence + métier prior.
+
+        Without ``rome_codes`` the métier is guessed from the title (:meth:`guess_metiers`).
+        """
+        codes = list(rome_codes) or self.guess_metiers(title)
+        mentions = self.extract(text, title=title, rome_codes=codes)
+        scores: dict[str, float] = {}
+        cfg = self.config
+        for rank, code in enumerate(codes):
+            weight = 1.0 / (1 + rank)
+            seen: dict[str, int] = {}
+            for cid in self.links.get(_rome_key(code), ()):
+                concept = self.skills.get(cid)
+                if concept is None or concept.taxonomy != "rome":
+                    continue
+                if "savoir_etre" in concept.flags:
+                    base = cfg.prior_savoir_etre
+                elif concept.kind == "savoir":
+                    base = cfg.prior_savoir
+                else:
+                    base = cfg.prior_savoir_faire
+                group = concept.kind + ("e" if "savoir_etre" in concept.flags else "")
+                position = seen.get(group, 0)
+                seen[group] = position + 1
+                score = weight * base / (1 + position) ** 0.5
+                scores[cid] = max(scores.get(cid, 0.0), score)
+        for m in mentions:
+            if m.taxonomy == "rome" and (m.concept_id in scores or not codes):
+                scores[m.concept_id] = scores.get(m.concept_id, 0.0) + cfg.evidence_weight * m.score
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(self.skills[cid].code, round(score, 4)) for cid, score in ranked]
+
+
+class _TitleIndex:
+    """Appellation labels by content word, scored by IDF-weighted overlap with a title."""
+
+    def __init__(self, labels: Sequence[tuple[str, str]]) -> None:
+        self._keys: list[tuple[frozenset[str], str]] = []
+        postings: dict[str, list[int]] = {}
+        for text, rome in labels:
+            keys = frozenset(t.key for t in content_tokens(text))
+            if keys:
+                for key in keys:
+                    postings.setdefault(key, []).append(len(self._keys))
+                self._keys.append((keys, rome))
+        n = max(len(self._keys), 1)
+        self._idf = {k: float(np.log(n / len(v))) for k, v in postings.items()}
+        self._postings = postings
+
+    def best(self, title: str, limit: int) -> list[str]:
+        keys = {t.key for t in content_tokens(title)} & self._idf.keys()
+        if not keys:
+            return []
+        title_weight = sum(self._idf[k] for k in keys)
+        scores: dict[str, float] = {}
+        for key in keys:
+            for i in self._postings[key]:
+                label_keys, rome = self._keys[i]
+                shared = sum(self._idf[k] for k in label_keys & keys)
+                label_weight = sum(self._idf.get(k, 0.0) for k in label_keys)
+                score = shared / title_weight + shared / label_weight  # both sides covered is best
+                if score > scores.get(rome, 0.0):
+                    scores[rome] = score
+        return [r for r, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def _dedupe(mentions: list[SkillMention]) -> list[SkillMention]:
+    """One mention per concept per span; the best score wins; text order."""
+    best: dict[tuple[str, int, int], SkillMention] = {}
+    for m in mentions:
+        key = (m.concept_id, m.start, m.end)
+        if key not in best or m.score > best[key].score:
+            best[key] = m
+    return sorted(best.values(), key=lambda m: (m.start, m.end, -m.score, m.concept_id))
+
+
+def _to_raw(m: SkillMention, span: tuple[int, int], raw: str) -> SkillMention:
+    start, end = span
+    return SkillMention(
+        start,
+        end,
+        raw[start:end],
+        m.concept_id,
+        m.taxonomy,
+        m.kind,
+        m.code,
+        m.label,
+        m.score,
+        m.requirement,
+        m.flags,
+        m.section,
+        m.method,
+        m.extractor,
+    )
+
+
+def metier_links(links: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """Group ``occupation_skill_links(con, "rome")`` rows by métier, keeping the fiche's order.
+
+    >>> metier_links([("rome:N4101", "rome-ogr:110024", "linked")])
+    {'rome:N4101': ['rome-ogr:110024']}
+    """
+    grouped: dict[str, list[str]] = {}
+    for occupation_id, skill_id, _relation in links:
+        grouped.setdefault(occupation_id, []).append(skill_id)
+    return grouped
+
+
+def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
+    """(title, description) of an offer dict in the France Travail or Jobsuche form — never its coding."""
+    title = str(offer.get("intitule") or offer.get("titel") or offer.get("stellenangebotsTitel") or "")
+    description = str(offer.get("description") or offer.get("stellenbeschreibung") or "")
+    return title, description
+
+
+def extract_offer_skills(
+    extractor: SkillExtractor, offer: Mapping[str, Any], *, rome_codes: Sequence[str] = (), limit: int = 20
+) -> list[tuple[str, float]]:
+    """Ranked ROME OGR codes (compétences, savoirs) with scores, best first, for the evaluation hook.
+
+    Reads only the offer's title and description (never ``romeCode``, ``romeLibelle``,
+    ``appellationlibelle`` or ``competences``); ``rome_codes`` are the métiers an occupation coder
+    predicted, else the extractor guesses them from the title.
+    """
+    title, description = offer_text(offer)
+    return extractor.rank_rome(description, title=title, rome_codes=rome_codes, limit=limit)
+
+
+__all__ = [
+    "EXTRACTOR_NAME",
+    "EXTRACTOR_VERSION",
+    "UNKNOWN",
+    "ExtractionResult",
+    "SkillConfig",
+    "SkillExtractor",
+    "SkillMention",
+    "extract_offer_skills",
+    "metier_links",
+    "offer_text",
+]
