@@ -213,3 +213,18 @@ def test_a_complete_but_wrong_leftover_part_is_replaced(mirror: MirrorServer, tm
     assert fetch(mirror, tmp_path, [file]) == [FetchStatus.DOWNLOADED]
     assert mirror.requests == [(file.path, None, 200)]
     assert (tmp_path / file.path).read_bytes() == (data_dir / file.path).read_bytes()
+
+
+def test_cli_verify_passes_on_the_real_data_and_names_a_damaged_file(data_dir: Path, tmp_path: Path) -> None:
+    good = grepp("--data", str(data_dir), "data", "verify")
+    assert good.returncode == 0, good.stderr
+    assert f"{len(load_manifest())} good, 0 missing or different" in good.stdout
+    (file,) = entries(SMALL[2])
+    copy = tmp_path / file.path
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((data_dir / file.path).read_bytes().replace(b"a", b"b", 1))
+    bad = grepp("data", "verify", "--only", "esco", "--dest", str(tmp_path))
+    assert bad.returncode == 3
+    error = [line for line in bad.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(error) == 1 and SMALL[2] in error[0]
+    assert f"{SMALL[2]}  ({copy}: sha256" in bad.stderr

@@ -13,11 +13,13 @@ import click
 from rich.markup import escape
 
 from grepp.cli.common import err_console, get_state, progress_bar
+from grepp.errors import SourceError
 from grepp.sources.releases import (
     GROUPS,
     FetchResult,
     FetchStatus,
     check_mirror,
+    check_releases,
     failure_summary,
     fetch_releases,
     load_manifest,
@@ -37,7 +39,7 @@ def _report(result: FetchResult) -> None:
     line = f"[{style}]{result.status.value:>12}[/{style}]  {escape(result.entry.path)}"
     if result.reason:
         line += f"  [red]({escape(result.reason)})[/red]"
-    err_console.print(line, highlight=False)
+    err_console.print(line, highlight=False, soft_wrap=True)
 
 
 def register(cli: click.Group) -> None:
@@ -77,3 +79,38 @@ def register(cli: click.Group) -> None:
         error = failure_summary(results)
         if error is not None:
             raise error
+
+    @data.command(name="verify")
+    @click.option("--only", type=click.Choice(GROUPS), default=None, help="Check only the ROME or only the ESCO files.")
+    @click.option(
+        "--dest",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Data directory to check (default: the --data / GREPP_DATA directory, else ./data).",
+    )
+    def verify(only: str | None, dest: Path | None) -> None:
+        """Check the ROME and ESCO files of the data directory against the release manifest.
+
+        Size, sha256 and header columns of every file; exits non-zero naming each missing or different
+        file. Example:
+
+            grepp --data ../shared/data data verify --only esco
+        """
+        target = dest or get_state().settings(require_data=False).data_dir
+        checked = check_releases(load_manifest(only), target)
+        # damaged files first: they matter more than files not fetched yet
+        bad = sorted(((e, p) for e, p in checked if p), key=lambda item: str(item[1]).endswith(" is missing"))
+        for entry, problem in bad:
+            err_console.print(
+                f"[red]{'bad':>12}[/red]  {escape(entry.path)}  ({escape(problem or '')})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        click.echo(f"{len(checked) - len(bad)} good, {len(bad)} missing or different, in {target}")
+        if bad:
+            raise SourceError(
+                f"{len(bad)} of {len(checked)} release files in {target} are missing or differ: "
+                + ", ".join(entry.path for entry, _ in bad[:5])
+                + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""),
+                hint="run 'grepp data fetch --mirror URL' to download them",
+            )

@@ -214,6 +214,15 @@ def verify_file(path: Path, entry: ReleaseFile) -> str | None:
     return None
 
 
+def check_releases(entries: Iterable[ReleaseFile], data_dir: Path) -> list[tuple[ReleaseFile, str | None]]:
+    """Each entry with why its file in ``data_dir`` is missing or differs (None when it is good).
+
+    >>> [e.path for e, problem in check_releases(load_manifest("rome"), Path("data")) if problem]  # doctest: +SKIP
+    ['rome/v460/unix_item_v460_utf8.csv']
+    """
+    return [(entry, verify_file(data_dir / entry.path, entry)) for entry in entries]
+
+
 # --- downloading ------------------------------------------------------------------------------------
 
 
