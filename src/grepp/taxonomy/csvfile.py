@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,3 +185,23 @@ def check_known(table: CsvTable, column: str, known: Collection[str], what: str)
     for n, row in enumerate(table.rows):
         if row[i] not in known:
             raise table.error(n, column, f"unknown {what} {row[i]!r} (its defining file is truncated or damaged?)")
+
+
+#: ``read(name, required, unique=(), ...)`` of a parser: reads one file of the release being parsed.
+Reader = Callable[..., CsvTable]
+
+
+def columns(table: CsvTable, *names: str) -> list[tuple[str, ...]]:
+    """The values of some columns, record by record."""
+    idx = [table.index(n) for n in names]
+    return [tuple(row[i] for i in idx) for row in table.rows]
+
+
+def to_int(table: CsvTable, n: int, column: str, value: str) -> int | None:
+    """An integer field of record ``n`` (empty → None); a non-number is an error naming its place."""
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise table.error(n, column, f"not a number: {value!r}") from None

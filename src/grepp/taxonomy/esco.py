@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grepp.errors import TaxonomyError
-from grepp.taxonomy.csvfile import CsvTable, check_known, read_csv, read_text
+from grepp.taxonomy.csvfile import CsvTable, Reader, check_known, read_csv, read_text
 from grepp.taxonomy.rows import ReleaseRows
 
 _COLLECTIONS: tuple[tuple[str, str], ...] = (
@@ -249,7 +249,7 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
     return rows
 
 
-def _relations(rows: ReleaseRows, read: _Reader, base: Path, occ_uris: set[str], skill_uris: set[str]) -> None:
+def _relations(rows: ReleaseRows, read: Reader, base: Path, occ_uris: set[str], skill_uris: set[str]) -> None:
     rel = read(
         base / "occupationSkillRelations.csv",
         ("occupationUri", "relationType", "skillType", "skillUri"),
@@ -282,7 +282,7 @@ def _relations(rows: ReleaseRows, read: _Reader, base: Path, occ_uris: set[str],
         rows.skill_relation(f"esco:{src}", f"esco:{dst}", relation, stype, dtype)
 
 
-def _collections(rows: ReleaseRows, read: _Reader, base: Path, known: set[str]) -> None:
+def _collections(rows: ReleaseRows, read: Reader, base: Path, known: set[str]) -> None:
     flagged: set[tuple[str, str]] = set()
     for name, flag in _COLLECTIONS:
         table = read(base / name, ("conceptUri",), ("conceptUri",))
@@ -293,7 +293,7 @@ def _collections(rows: ReleaseRows, read: _Reader, base: Path, known: set[str]) 
                 rows.flag(f"esco:{uri}", flag, name.removesuffix("_en.csv"))
 
 
-def _french_labels(rows: ReleaseRows, read: _Reader, esco_dir: Path, known: set[str]) -> None:
+def _french_labels(rows: ReleaseRows, read: Reader, esco_dir: Path, known: set[str]) -> None:
     """French labels: the v1.2 API export first, then v1.0 for the concepts it lacks."""
     done: set[str] = set()
     api = esco_dir / "fr-labels-v1.2"
@@ -341,9 +341,6 @@ def _german_labels(rows: ReleaseRows, esco_dir: Path, skills: CsvTable, tick: Ca
         return
     for uri, label in zip(skills.column("conceptUri"), labels, strict=True):
         rows.label(f"esco:{uri}", "de", label, "preferred", DE_VERSION)
-
-
-_Reader = Callable[..., CsvTable]
 
 
 def _id(uri: str | None) -> str | None:

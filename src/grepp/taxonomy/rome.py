@@ -24,7 +24,8 @@ from pathlib import Path
 
 from grepp.enrich.text import gender_variants
 from grepp.errors import TaxonomyError
-from grepp.taxonomy.csvfile import CsvTable, check_known, read_csv
+from grepp.taxonomy.csvfile import CsvTable, Reader, check_known, columns, read_csv, to_int
+from grepp.taxonomy.rome_links import parse_contexts, parse_links, parse_sectors
 from grepp.taxonomy.rows import ReleaseRows
 
 #: Every file a release needs (``unix_<name>_v<version>_utf8.csv``).
@@ -57,8 +58,6 @@ ROME_FILES: tuple[str, ...] = (
 )
 
 _GREEN = {"Emploi Vert", "Emploi stratégique pour la Transition écologique"}
-_RELATION = {"Principale": "core", "Émergente": "emerging"}
-_RUBRIQUE_TYPE = {"1": "savoir-faire", "2": "savoir-être", "3": "savoir"}
 
 
 def rome_path(release_dir: Path, name: str, version: str) -> Path:
@@ -141,7 +140,7 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
     domain = dict(zip(crdp.column("code_rome"), crdp.column("code_domaine_professionel"), strict=True))
     riasec_t = read("referentiel_code_rome_riasec", ("code_rome", "riasec_majeur", "riasec_mineur"), ("code_rome",))
     check_known(riasec_t, "code_rome", codes, "ROME code")
-    riasec = {r[0]: (r[1], r[2]) for r in _cols(riasec_t, "code_rome", "riasec_majeur", "riasec_mineur")}
+    riasec = {r[0]: (r[1], r[2]) for r in columns(riasec_t, "code_rome", "riasec_majeur", "riasec_mineur")}
     texts = read(
         "texte",
         ("code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase", "libelle_texte"),
@@ -150,9 +149,9 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
     check_known(texts, "code_rome", codes, "ROME code")
     definitions: dict[str, list[tuple[int, str]]] = {}
     for n, (code, bloc, kind, pos, text) in enumerate(
-        _cols(texts, "code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase", "libelle_texte")
+        columns(texts, "code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase", "libelle_texte")
     ):
-        position = _int(texts, n, "position_phrase", pos)
+        position = to_int(texts, n, "position_phrase", pos)
         rows.text(f"rome:{code}", bloc, kind, position, text)
         if kind == "definition":
             definitions.setdefault(code, []).append((position or 0, text))
@@ -256,13 +255,13 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
             rows.flag(cid, "appellation_principale")
 
     skill_ids = _parse_skills(rows, read, lv)
-    context_ids = _parse_contexts(rows, read, lv)
-    _parse_links(rows, read, codes, skill_ids, context_ids)
-    _parse_sectors(rows, read, codes, lv)
+    context_ids = parse_contexts(rows, read, lv)
+    parse_links(rows, read, codes, skill_ids, context_ids)
+    parse_sectors(rows, read, codes, lv)
     return rows
 
 
-def _parse_skills(rows: ReleaseRows, read: _Reader, lv: str) -> set[str]:
+def _parse_skills(rows: ReleaseRows, read: Reader, lv: str) -> set[str]:
     comp = read(
         "referentiel_competence",
         (
@@ -283,7 +282,7 @@ def _parse_skills(rows: ReleaseRows, read: _Reader, lv: str) -> set[str]:
         "referentiel_macro_competence_riasec", ("code_ogr", "riasec_majeur", "riasec_mineur"), ("code_ogr",)
     )
     check_known(macro_riasec, "code_ogr", ogrs, "compétence OGR code")
-    riasec = {r[0]: (r[1], r[2]) for r in _cols(macro_riasec, "code_ogr", "riasec_majeur", "riasec_mineur")}
+    riasec = {r[0]: (r[1], r[2]) for r in columns(macro_riasec, "code_ogr", "riasec_majeur", "riasec_mineur")}
     for n, row in enumerate(comp.rows):
         ogr, nature, label, definition, macro, cat, subcat, eco, num = (
             row[comp.index(c)]
@@ -359,152 +358,6 @@ def _parse_skills(rows: ReleaseRows, read: _Reader, lv: str) -> set[str]:
         rows.label(cid, "fr", label, "preferred", lv)
         _yes_flags(rows, cid, eco, num)
     return {f"rome-ogr:{o}" for o in ogrs} | {f"rome-ogr:{o}" for o in sav.column("code_ogr_savoir")}
-
-
-def _parse_contexts(rows: ReleaseRows, read: _Reader, lv: str) -> set[str]:
-    ctx = read(
-        "referentiel_contexte_travail", ("code_ogr", "libelle_cont_travail", "libelle_type_cont_trav"), ("code_ogr",)
-    )
-    for ogr, label, kind in _cols(ctx, "code_ogr", "libelle_cont_travail", "libelle_type_cont_trav"):
-        rows.group(f"rome-ogr:{ogr}", "contexte_travail", ogr, label, description=kind, source=ctx.path.name)
-        rows.label(f"rome-ogr:{ogr}", "fr", label, "preferred", lv)
-    return {f"rome-ogr:{o}" for o in ctx.column("code_ogr")}
-
-
-def _parse_links(rows: ReleaseRows, read: _Reader, codes: set[str], skills: set[str], contexts: set[str]) -> None:
-    blocs_t = read("composition_bloc", ("code_compo_bloc", "libelle_bloc"), ("code_compo_bloc",))
-    blocs: dict[str, str] = {r[0]: r[1] for r in _cols(blocs_t, "code_compo_bloc", "libelle_bloc")}
-    rub_t = read("descriptif_rubrique", ("code_rubrique", "code_compo_bloc", "libelle_rubrique"), ("code_rubrique",))
-    rubriques: dict[str, str] = {r[0]: r[1] for r in _cols(rub_t, "code_rubrique", "libelle_rubrique")}
-    coh = read("coherence_item", ("code_rome", "code_ogr", "coeur_metier"), ("code_rome", "code_ogr"))
-    check_known(coh, "code_rome", codes, "ROME code")
-    coeur = {(r, o): c for r, o, c in _cols(coh, "code_rome", "code_ogr", "coeur_metier") if c}
-    links = read(
-        "liens_rome_referentiels",
-        ("code_rome", "code_compo_bloc", "code_rubrique", "code_ogr"),
-        ("code_rome", "code_compo_bloc", "code_rubrique", "code_ogr"),
-        nonempty=("code_rome", "code_compo_bloc", "code_ogr"),
-    )
-    check_known(links, "code_rome", codes, "ROME code")
-    check_known(links, "code_compo_bloc", blocs, "bloc")
-    for n, (code, bloc, rub, ogr) in enumerate(
-        _cols(links, "code_rome", "code_compo_bloc", "code_rubrique", "code_ogr")
-    ):
-        item = f"rome-ogr:{ogr}"
-        if bloc == "5":
-            if item not in skills:
-                raise links.error(n, "code_ogr", f"unknown compétence/savoir OGR code {ogr!r}")
-            if rub not in rubriques:
-                raise links.error(n, "code_rubrique", f"unknown rubrique {rub!r}")
-            core = coeur.get((code, ogr))
-            rows.occupation_skill(
-                f"rome:{code}",
-                item,
-                _RELATION.get(core or "", "linked"),
-                skill_type=_RUBRIQUE_TYPE.get(rub),
-                bloc_code=bloc,
-                bloc_label=blocs[bloc],
-                rubrique_code=rub,
-                rubrique_label=rubriques[rub],
-                coeur_metier=core,
-            )
-        elif bloc == "6":
-            if item not in contexts:
-                raise links.error(n, "code_ogr", f"unknown contexte de travail OGR code {ogr!r}")
-            rows.membership(f"rome:{code}", item, "contexte_travail")
-    mob = read("rubrique_mobilite", ("code_rome", "code_rome_cible", "numero_ordre"), ("code_rome", "code_rome_cible"))
-    check_known(mob, "code_rome", codes, "ROME code")
-    check_known(mob, "code_rome_cible", codes, "ROME code")
-    for n, (src, dst, rank) in enumerate(_cols(mob, "code_rome", "code_rome_cible", "numero_ordre")):
-        rows.mobility(f"rome:{src}", f"rome:{dst}", _int(mob, n, "numero_ordre", rank))
-
-
-def _parse_sectors(rows: ReleaseRows, read: _Reader, codes: set[str], lv: str) -> None:
-    """NAF sectors, themes, centres d'intérêt, sectors of activity and their métiers."""
-    specs = (
-        ("secteur_naf", "code_secteur_naf", "libelle_secteur_naf", None, "arborescence_secteur_naf", "rome-naf"),
-        ("themes", "code_theme", "libelle_theme", "definition_theme", "arborescence_thematique", "rome-theme"),
-        (
-            "centre_interet",
-            "code_centre_interet",
-            "libelle_centre_interet",
-            "definition_centre_interet",
-            "arborescence_centre_interet",
-            "rome-ci",
-        ),
-        (
-            "secteur_activite",
-            "code_sect_activite",
-            "libelle_sect_activite",
-            "definition_sect_activite",
-            "arborescence_secteur_activite",
-            "rome-sa",
-        ),
-    )
-    for name, code_col, label_col, def_col, tree_name, prefix in specs:
-        kind = name.rstrip("s")
-        required = (code_col, label_col) + ((def_col,) if def_col else ())
-        groups = read(name, required, (code_col,))
-        for row in groups.rows:
-            gid = f"{prefix}:{row[groups.index(code_col)]}"
-            description = row[groups.index(def_col)] if def_col else None
-            rows.group(
-                gid,
-                kind,
-                row[groups.index(code_col)],
-                row[groups.index(label_col)],
-                description=description,
-                source=groups.path.name,
-            )
-            rows.label(gid, "fr", row[groups.index(label_col)], "preferred", lv)
-        if name == "secteur_activite":
-            sub = read(
-                "sous_secteur_activite",
-                ("code_ss_sect_activite", "libelle_ss_sect_activite", "code_sect_activite"),
-                ("code_ss_sect_activite",),
-            )
-            check_known(sub, "code_sect_activite", set(groups.column(code_col)), "secteur d'activité")
-            for code, label, parent in _cols(
-                sub, "code_ss_sect_activite", "libelle_ss_sect_activite", "code_sect_activite"
-            ):
-                rows.group(
-                    f"rome-ssa:{code}",
-                    "sous_secteur_activite",
-                    code,
-                    label,
-                    parent_id=f"rome-sa:{parent}",
-                    source=sub.path.name,
-                )
-                rows.label(f"rome-ssa:{code}", "fr", label, "preferred", lv)
-                rows.broader(f"rome-ssa:{code}", f"rome-sa:{parent}", sub.path.name)
-        tree = read(tree_name, (code_col, "code_rome"), (code_col, "code_rome") if name != "secteur_activite" else ())
-        check_known(tree, "code_rome", codes, "ROME code")
-        check_known(tree, code_col, set(groups.column(code_col)), kind.replace("_", " "))
-        principal_col = tree.index("principal") if "principal" in tree.header else None
-        sub_col = tree.index("code_ss_sect_activite") if "code_ss_sect_activite" in tree.header else None
-        for row in tree.rows:
-            principal = row[principal_col] == "oui" if principal_col is not None else None
-            group = f"{prefix}:{row[tree.index(code_col)]}"
-            if sub_col is not None and row[sub_col]:
-                group = f"rome-ssa:{row[sub_col]}"
-            rows.membership(f"rome:{row[tree.index('code_rome')]}", group, kind, principal=principal)
-
-
-_Reader = Callable[..., CsvTable]
-
-
-def _cols(table: CsvTable, *names: str) -> list[tuple[str, ...]]:
-    idx = [table.index(n) for n in names]
-    return [tuple(row[i] for i in idx) for row in table.rows]
-
-
-def _int(table: CsvTable, n: int, column: str, value: str) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise table.error(n, column, f"not a number: {value!r}") from None
 
 
 def _gendered_labels(rows: ReleaseRows, cid: str, label: str, lv: str, *, preferred: bool = True) -> None:
