@@ -241,3 +241,11 @@ def test_module_level_iter_offers_uses_the_given_client(api: FranceTravailReplay
     with client_for(api) as client:
         got = ids(iter_offers(departement="68", client=client))
     assert sorted(got) == sorted(str(o["id"]) for o in offers if departement_of(o) == "68")
+
+
+def test_a_token_refused_even_when_fresh_is_a_config_error(offers: list[Any]) -> None:
+    with FranceTravailReplay(offers, token_ttl=-1) as broken:  # every token is born expired
+        with client_for(broken) as client, pytest.raises(ConfigError, match="HTTP 401 even with a fresh token"):
+            next(client.iter_offers(departement="74"))
+        assert [status for _, status, _ in broken.searches] == [401, 401]
+        assert broken.token_requests == 2
