@@ -36,6 +36,9 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: Path(".grepp-cache"))
     mirror: str | None = None
     debug: bool = False
+    #: Offers written per transaction, and the Jaccard similarity above which two offers are near-duplicates.
+    offer_batch_size: int = 5000
+    dedupe_threshold: float = 0.8
 
 
 def _resolve_data_dir(data: str | Path | None, env: Mapping[str, str], cwd: Path) -> Path:
