@@ -140,3 +140,25 @@ def test_older_lheo_versions_and_dictionaries_are_not_offer_files(lheo_dir: Path
     assert lheo_version(lheo_dir / "lheo_schema_repo" / "lheo-dict-NSF.xml") is None
     with pytest.raises(SourceError, match=r"exemple-photographe\.xml .*not an LHEO 2\.2/2\.3 offer file"):
         read_lheo(lheo_dir / "lheo_schema_repo" / "exemple-photographe.xml", xsd)
+
+
+def test_a_lheo_2_3_document_reads_like_its_2_2_twin(
+    tmp_path: Path, xsd: Path, lheo_dir: Path, formation_xml: str
+) -> None:
+    path = tmp_path / "v23.xml"
+    path.write_text(formation_xml.replace("http://www.lheo.org/2.2", "http://lheo.gouv.fr/2.3"), encoding="utf-8")
+    parsed = read_lheo(path, xsd)
+    twin = read_lheo(lheo_dir / "trefle_test_samples" / "formation.xml", xsd)
+    assert parsed.version == "lheo-2.3"
+    assert [r.content_hash for r in parsed.records] == [r.content_hash for r in twin.records]
+
+
+def test_an_error_outside_any_formation_rejects_the_whole_file(tmp_path: Path, xsd: Path, formation_xml: str) -> None:
+    start, end = formation_xml.index("<formation "), formation_xml.index("</formation>") + len("</formation>")
+    path = tmp_path / "sans_formation.xml"
+    path.write_text(formation_xml[:start] + formation_xml[end:], encoding="utf-8")
+    parsed = read_lheo(path, xsd)
+    assert parsed.records == []
+    [rejection] = parsed.rejections
+    assert (rejection.error.source, rejection.error.location) == ("sans_formation.xml", "file")
+    assert "fails the LHEO 2.3 XSD: line 3" in rejection.error.reason

@@ -10,7 +10,9 @@ import pytest
 
 from grepp.cli.main import main
 from grepp.sources.training_files import load_trainings
+from grepp.sources.training_record import RomeLink
 from grepp.store.runs import RunReport
+from grepp.store.trainings import TrainingText, pending_rome_trainings, save_coded_rome_links
 
 TABLES = ("trainings", "training_sessions", "training_places", "training_rome", "training_codes", "rejected_records")
 
@@ -155,3 +157,20 @@ def test_cli_ingest_trainings_prints_the_report_and_fails_on_unreadable_files(
     with duckdb.connect(str(db), read_only=True) as check:
         assert check.execute("SELECT count(*) FROM trainings WHERE source = 'cpf'").fetchone() == (8,)
         assert check.execute("SELECT count(*) FROM ingest_runs").fetchone() == (4,)
+
+
+def test_pending_trainings_can_be_coded_later_and_a_stale_coding_is_refused(
+    con: duckdb.DuckDBPyConnection, data_dir: Path
+) -> None:
+    load_trainings(con, data_dir, [data_dir / "trainings" / "grand_est_formations_zsoow" / "database_finale.json"])
+    pending = pending_rome_trainings(con, limit=2)
+    assert len(pending_rome_trainings(con)) == 59
+    assert [t.training_id for t in pending] == sorted(t.training_id for t in pending) and all(t.title for t in pending)
+    link = RomeLink("A1405", detail="score 0.81", rome_version="rome-v3")
+    assert save_coded_rome_links(con, pending[0], [link], origin="occupations.test.v1")
+    stale = TrainingText(pending[1].training_id, "0" * 64, pending[1].title, "", "")
+    assert not save_coded_rome_links(con, stale, [link], origin="occupations.test.v1")
+    rows = con.execute("SELECT training_id, rome_code, origin FROM training_rome").fetchall()
+    assert rows == [(pending[0].training_id, "A1405", "occupations.test.v1")]
+    assert pending[0].training_id not in {t.training_id for t in pending_rome_trainings(con)}
+    assert len(pending_rome_trainings(con)) == 58

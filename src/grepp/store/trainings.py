@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from grepp.sources.training_formacode import DictionaryEntry, FormacodeEntry, FormacodeRome
-from grepp.sources.training_record import EXTRACTOR, EXTRACTOR_VERSION, TrainingRecord
+from grepp.sources.training_record import EXTRACTOR, EXTRACTOR_VERSION, RomeLink, TrainingRecord
 
 SCHEMA: tuple[str, ...] = (
     """
@@ -338,6 +338,63 @@ def formacode_rome_links(con: duckdb.DuckDBPyConnection) -> list[FormacodeRome]:
         "ORDER BY origin_file LIKE 'Rome%' DESC, origin_file, formacode, rome_code"
     ).fetchall()
     return [FormacodeRome(*(str(v or "") for v in row)) for row in rows]
+
+
+@dataclass(frozen=True)
+class TrainingText:
+    """What an occupation coder reads of a training whose ROME links are still pending."""
+
+    training_id: str
+    content_hash: str
+    title: str
+    objective: str
+    content: str
+
+
+def pending_rome_trainings(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[TrainingText]:
+    """Trainings with no ROME link yet (``rome_links_status = 'pending'``) and a title, oldest first.
+
+    >>> [t.training_id for t in pending_rome_trainings(con, limit=2)]   # doctest: +SKIP
+    ['grand-est-formations:4606969175ab1759', ...]
+    """
+    sql = (
+        "SELECT training_id, content_hash, title, coalesce(objective, ''), coalesce(content, '') FROM trainings "
+        "WHERE rome_links_status = 'pending' AND coalesce(title, '') <> '' ORDER BY created_at, training_id"
+    )
+    params: list[object] = []
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [TrainingText(*(str(v) for v in row)) for row in con.execute(sql, params).fetchall()]
+
+
+def save_coded_rome_links(
+    con: duckdb.DuckDBPyConnection, training: TrainingText, links: Sequence[RomeLink], *, origin: str
+) -> bool:
+    """Store ROME links found by a coder (``origin`` names it, e.g. ``occupations.hybrid.v1``).
+
+    Nothing is stored, and ``False`` returned, when the training changed since it was read (its content
+    hash differs): its text must be coded again. Links of the same origin are replaced; the status
+    becomes ``coded``. A later ingest that changes the training rewrites its links (status ``pending``).
+    """
+    current = existing_hashes(con, [training.training_id]).get(training.training_id)
+    if current != training.content_hash:
+        return False
+    con.execute("DELETE FROM training_rome WHERE training_id = ? AND origin = ?", [training.training_id, origin])
+    _insert(
+        con,
+        "training_rome",
+        [
+            {**asdict(link), "training_id": training.training_id, "origin": origin}
+            for link in {link.rome_code: link for link in links}.values()
+        ],
+    )
+    if links:
+        con.execute(
+            "UPDATE trainings SET rome_links_status = 'coded' WHERE training_id = ? AND rome_links_status = 'pending'",
+            [training.training_id],
+        )
+    return True
 
 
 def training_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
