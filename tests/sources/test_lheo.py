@@ -162,3 +162,19 @@ def test_an_error_outside_any_formation_rejects_the_whole_file(tmp_path: Path, x
     [rejection] = parsed.rejections
     assert (rejection.error.source, rejection.error.location) == ("sans_formation.xml", "file")
     assert "fails the LHEO 2.3 XSD: line 3" in rejection.error.reason
+
+
+def test_in_a_one_line_file_only_the_broken_formation_is_rejected(
+    tmp_path: Path, xsd: Path, formation_xml: str
+) -> None:
+    start, end = formation_xml.index("<formation "), formation_xml.index("</formation>") + len("</formation>")
+    good = formation_xml[start:end]
+    broken = re.sub(r"<intitule-formation>.*?</intitule-formation>", "", good.replace('numero="07_', 'numero="99_'))
+    one_line = " ".join((formation_xml[:start] + good + broken + formation_xml[end:]).split("\n")[1:])
+    path = tmp_path / "minifie.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + one_line, encoding="utf-8")
+    parsed = read_lheo(path, xsd)
+    assert [r.source_id for r in parsed.records] == ["07_114782", "07_123324"]
+    [rejection] = parsed.rejections
+    assert "formation 99_10" in rejection.error.location
+    assert rejection.error.field == "intitule-formation"

@@ -52,6 +52,7 @@ _MODES = {"0": "presentiel", "1": "mixte", "2": "distance"}
 #: code-niveau-sortie (dict-niveaux) → European qualification level.
 _EU_LEVEL = {"4": "3", "5": "4", "6": "5", "7": "6", "8": "7", **{str(10 + n): str(n) for n in range(1, 9)}}
 _NS_IN_MESSAGE = re.compile(r"\{[^}]*\}")
+_FORMATION_STEP = re.compile(r"^(?:\w+:)?formation(?:\[(\d+)\])?$")
 
 
 def safe_parser() -> etree.XMLParser:
@@ -135,7 +136,7 @@ def read_lheo(path: Path, xsd_path: Path) -> ParsedFile:
         starts = [f.sourceline or 0 for f in formations]
         for error in schema.error_log:
             message = _NS_IN_MESSAGE.sub("", error.message)
-            index = _formation_at(starts, error.line)
+            index = _formation_at(error.path, starts, error.line)
             if index is None:
                 raise_file = _file_rejection(name, schema.error_log)
                 parsed.rejections.append(Rejection(raise_file, "\n".join(lines)))
@@ -179,7 +180,19 @@ def _source_text(lines: list[str], element: etree._Element) -> str:
     return "\n".join(lines[start - 1 : max(end, start)])
 
 
-def _formation_at(starts: list[int], line: int) -> int | None:
+def _formation_at(path: str | None, starts: list[int], line: int) -> int | None:
+    """Which formation an XSD error is in: from its XPath (``/lheo/offres/formation[3]/…``), else its line.
+
+    ``None`` when the error is outside every formation (the whole file is then rejected).
+    """
+    if path:
+        parts = path.split("/")
+        if len(parts) < 4:
+            return None
+        match = _FORMATION_STEP.match(parts[3])
+        if not match:
+            return None
+        return int(match.group(1)) - 1 if match.group(1) else 0
     index = None
     for i, start in enumerate(starts):
         if start <= line:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from grepp.errors import RecordError, SourceError
+from grepp.errors import GreppError, RecordError, SourceError, StoreError
 from grepp.sources.lheo import find_xsd, lheo_version, read_lheo, root_tag
 from grepp.sources.training_cpf import CPF_COLUMNS, read_cpf
 from grepp.sources.training_formacode import (
@@ -204,10 +204,32 @@ def _load_source(
     mapping: dict[str, list[FormacodeRome]],
     on_progress: Progress | None,
 ) -> RunReport:
+    """One run for one source: parse its files, then store each file in one transaction."""
     names = [_display(path, data_dir) for _fmt, path in files]
-    label = names[0] if len(names) == 1 else f"{len(names)} files"
-    report = RunReport(source=source, input=label)
+    report = RunReport(source=source, input=names[0] if len(names) == 1 else f"{len(names)} files")
     run_id = start_run(con, source, json.dumps(names, ensure_ascii=False) if len(names) > 1 else names[0])
+    try:
+        parsed = _parse_files(con, run_id, files, xsd, report, on_progress)
+        _store_files(con, run_id, data_dir, parsed, mapping, report, on_progress)
+    except (duckdb.Error, GreppError) as exc:
+        # The files stored so far stay (each in its own transaction); the run says where it stopped.
+        finish_run(con, run_id, report, status="failed", message=str(exc))
+        if isinstance(exc, GreppError):
+            raise
+        raise StoreError(f"cannot store {source} trainings: {exc}") from exc
+    finish_run(con, run_id, report, status="failed" if files and not parsed else "ok")
+    return report
+
+
+def _parse_files(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    files: list[tuple[str, Path]],
+    xsd: Path | None,
+    report: RunReport,
+    on_progress: Progress | None,
+) -> list[ParsedFile]:
+    """Parse every file; one that cannot be read at all is rejected as a whole (location ``file``)."""
     parsed: list[ParsedFile] = []
     for fmt, path in files:
         try:
@@ -221,7 +243,19 @@ def _load_source(
                 reject(con, run_id, error, path.read_text("utf-8", "replace")[:2000] if path.is_file() else "")
             if on_progress:
                 on_progress(1)
-    # The last record of an id wins; earlier ones are duplicates (files in name order).
+    return parsed
+
+
+def _store_files(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    data_dir: Path,
+    parsed: list[ParsedFile],
+    mapping: dict[str, list[FormacodeRome]],
+    report: RunReport,
+    on_progress: Progress | None,
+) -> None:
+    """Store each file's records in one transaction; the last record of an id in the run wins."""
     winner: dict[str, tuple[int, int]] = {}
     for f_index, pf in enumerate(parsed):
         for r_index, record in enumerate(pf.records):
@@ -249,6 +283,3 @@ def _load_source(
         report.errors += [str(r.error) for r in pf.rejections]
         if on_progress:
             on_progress(1)
-    failed = bool(files) and len(parsed) == 0
-    finish_run(con, run_id, report, status="failed" if failed else "ok")
-    return report
