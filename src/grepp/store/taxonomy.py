@@ -156,6 +156,10 @@ SCHEMA: tuple[str, ...] = (
     """,
     *(_table_ddl(name, cols) for name, cols in TABLES.items()),
     *(_current_view(name) for name in TABLES),
+    # The label to show for a concept: French preferred when there is one (v1.2 API before v1.0).
+    "CREATE VIEW IF NOT EXISTS taxonomy_display_labels_current AS SELECT concept_id, "
+    "arg_max(text, label_version) AS label FROM taxonomy_labels_current WHERE lang = 'fr' AND kind = 'preferred' "
+    "GROUP BY concept_id",
 )
 
 
@@ -326,3 +330,126 @@ def select_appellation_rome_codes(con: duckdb.DuckDBPyConnection) -> list[tuple[
         "WHERE taxonomy = 'rome' AND kind = 'appellation'"
     ).fetchall()
     return [(str(a), str(r)) for a, r in rows]
+
+
+def select_search_labels(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str, str, str, str, str, str, str]]:
+    """(concept_id, taxonomy, kind, code, concept label, text, lang, label kind, key) of current concepts."""
+    sql = (
+        "WITH c AS (SELECT concept_id, taxonomy, kind, code, label FROM taxonomy_occupations_current "
+        "UNION ALL SELECT concept_id, taxonomy, kind, code, label FROM taxonomy_skills_current) "
+        "SELECT c.concept_id, c.taxonomy, c.kind, c.code, coalesce(d.label, c.label), l.text, l.lang, l.kind, l.key "
+        "FROM c JOIN taxonomy_labels_current l ON l.concept_id = c.concept_id "
+        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id "
+        "ORDER BY c.concept_id, l.lang, l.kind"
+    )
+    return con.execute(sql).fetchall()
+
+
+def find_concept(con: duckdb.DuckDBPyConnection, concept_id: str) -> tuple[str, ...] | None:
+    """(table, concept_id, taxonomy, version, kind, code, label, parent_id, description) of a current concept."""
+    for table in ("taxonomy_occupations", "taxonomy_skills", "taxonomy_groups"):
+        row = con.execute(
+            f"SELECT '{table}', t.concept_id, t.taxonomy, t.version, t.kind, t.code, coalesce(d.label, t.label), "
+            f"t.parent_id, t.description FROM {table}_current t "
+            "LEFT JOIN taxonomy_display_labels_current d USING (concept_id) WHERE t.concept_id = ?",
+            [concept_id],
+        ).fetchone()
+        if row is not None:
+            return tuple(row)
+    return None
+
+
+def concept_labels(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str, str, str]]:
+    """(lang, kind, text, label_version) of one current concept."""
+    return con.execute(
+        "SELECT lang, kind, text, label_version FROM taxonomy_labels_current WHERE concept_id = ? "
+        "ORDER BY CASE lang WHEN 'fr' THEN 0 WHEN 'en' THEN 1 ELSE 2 END, kind, text",
+        [concept_id],
+    ).fetchall()
+
+
+def concept_flags(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str | None]]:
+    return con.execute(
+        "SELECT flag, detail FROM taxonomy_flags_current WHERE concept_id = ? ORDER BY flag", [concept_id]
+    ).fetchall()
+
+
+_LABELLED = (
+    "(SELECT concept_id, label FROM taxonomy_occupations_current UNION ALL "
+    "SELECT concept_id, label FROM taxonomy_skills_current UNION ALL "
+    "SELECT concept_id, label FROM taxonomy_groups_current)"
+)
+
+
+def _display(column: str) -> str:
+    """SQL giving the display label of the concept in ``column`` (French preferred, else its label)."""
+    return (
+        f"coalesce((SELECT d.label FROM taxonomy_display_labels_current d WHERE d.concept_id = {column}), "
+        f"(SELECT c.label FROM {_LABELLED} c WHERE c.concept_id = {column}), {column})"
+    )
+
+
+def children(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str, str]]:
+    """(concept_id, kind, label) of the current concepts whose parent is ``concept_id``."""
+    sql = (
+        "SELECT concept_id, kind, label FROM taxonomy_occupations_current WHERE parent_id = ? UNION ALL "
+        "SELECT concept_id, kind, label FROM taxonomy_skills_current WHERE parent_id = ? ORDER BY kind, label"
+    )
+    return con.execute(sql, [concept_id, concept_id]).fetchall()
+
+
+def skills_of_occupation(
+    con: duckdb.DuckDBPyConnection, occupation_id: str
+) -> list[tuple[str, str, str, str | None, str | None, str | None]]:
+    """(skill_id, label, relation, skill_type, rubrique_label, coeur_metier) of one current occupation."""
+    sql = (
+        f"SELECT skill_id, {_display('skill_id')}, relation, skill_type, rubrique_label, coeur_metier "
+        "FROM taxonomy_occupation_skills_current WHERE occupation_id = ? ORDER BY rubrique_code, relation, 2"
+    )
+    return con.execute(sql, [occupation_id]).fetchall()
+
+
+def occupations_of_skill(con: duckdb.DuckDBPyConnection, skill_id: str) -> list[tuple[str, str, str]]:
+    """(occupation_id, label, relation) of the current occupations linked to one skill."""
+    sql = (
+        f"SELECT occupation_id, {_display('occupation_id')}, relation FROM taxonomy_occupation_skills_current "
+        "WHERE skill_id = ? ORDER BY relation, 2"
+    )
+    return con.execute(sql, [skill_id]).fetchall()
+
+
+def mobilities_of(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str, int | None]]:
+    """(target_id, label, rank) of the mobilités from one métier."""
+    sql = (
+        f"SELECT target_id, {_display('target_id')}, rank FROM taxonomy_mobilities_current WHERE source_id = ? "
+        "ORDER BY rank NULLS LAST, target_id"
+    )
+    return con.execute(sql, [concept_id]).fetchall()
+
+
+def memberships_of(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str, str, bool | None]]:
+    """(group_id, label, relation, principal) of the groups one concept belongs to."""
+    sql = (
+        f"SELECT group_id, {_display('group_id')}, relation, principal FROM taxonomy_memberships_current "
+        "WHERE concept_id = ? ORDER BY relation, 2"
+    )
+    return con.execute(sql, [concept_id]).fetchall()
+
+
+def texts_of(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str]]:
+    """(text_type, text) of one métier, sentences in order."""
+    return con.execute(
+        "SELECT text_type, text FROM taxonomy_texts_current WHERE concept_id = ? ORDER BY bloc_code, position",
+        [concept_id],
+    ).fetchall()
+
+
+def related_skills(con: duckdb.DuckDBPyConnection, skill_id: str) -> list[tuple[str, str, str]]:
+    """(related_skill_id, label, relation) of one ESCO skill."""
+    sql = (
+        f"SELECT related_skill_id, {_display('related_skill_id')}, relation FROM taxonomy_skill_relations_current "
+        "WHERE skill_id = ? ORDER BY relation, 2"
+    )
+    return con.execute(sql, [skill_id]).fetchall()

@@ -37,7 +37,8 @@ _LANG_ORDER = {"fr": 0, "en": 1, "de": 2}
 _FR_VERSIONS = ("rome-", "esco-v1.2-api", "esco-v1.0")
 
 
-def _check(taxonomy: str | None, kinds: Iterable[str] | None) -> list[str] | None:
+def check_filters(taxonomy: str | None, kinds: Iterable[str] | None) -> list[str] | None:
+    """The kinds asked for, deduplicated; TaxonomyError on an unknown taxonomy or kind."""
     if taxonomy is not None and taxonomy not in KINDS:
         raise TaxonomyError(f"unknown taxonomy {taxonomy!r}", hint="use 'rome' or 'esco'")
     if kinds is None:
@@ -55,7 +56,7 @@ def load_concepts(
     con: duckdb.DuckDBPyConnection, *, taxonomy: str | None = None, kinds: Iterable[str] | None = None
 ) -> list[Concept]:
     """Every current occupation and skill (optionally of one taxonomy / some kinds) with labels and flags."""
-    chosen = _check(taxonomy, kinds)
+    chosen = check_filters(taxonomy, kinds)
     require_loaded(con, taxonomy)
     labels: dict[str, list[Label]] = defaultdict(list)
     for cid, text, lang, kind, version in store.select_concept_labels(con, taxonomy, chosen):
@@ -95,7 +96,7 @@ def occupation_skill_links(con: duckdb.DuckDBPyConnection, taxonomy: str | None 
     ESCO relations are ``essential`` / ``optional``; ROME ones ``core`` (cœur de métier "Principale"),
     ``emerging`` ("Émergente") or ``linked`` (the other compétences and savoirs of the fiche).
     """
-    _check(taxonomy, None)
+    check_filters(taxonomy, None)
     require_loaded(con, taxonomy)
     return store.select_occupation_skills(con, taxonomy)
 

@@ -34,7 +34,7 @@ from grepp.taxonomy import esco, rome
 from grepp.taxonomy.rows import ReleaseRows
 
 #: Changes whenever the rows produced from the same files change (bump to force a reload).
-LOADER_VERSION = "grepp.taxonomy.loader.v1"
+LOADER_VERSION = "grepp.taxonomy.loader.v2"
 
 Progress = Callable[[int], None]
 
@@ -246,8 +246,9 @@ def require_loaded(con: duckdb.DuckDBPyConnection, taxonomy: str | None = None) 
 
 
 def input_fingerprint(data_dir: Path) -> str:
-    """A cheap key of the inputs (each file's path, size and mtime) and the loader version, for caches."""
+    """A cheap key of the inputs (each file's path, size and mtime), the loader version and the schema."""
     digest = hashlib.sha256(LOADER_VERSION.encode())
+    digest.update("\n".join(store.SCHEMA).encode())
     for source in discover(Path(data_dir)):
         for path in source.files:
             st = path.stat() if path.exists() else None

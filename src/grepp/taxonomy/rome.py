@@ -152,6 +152,7 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
         columns(texts, "code_rome", "code_compo_bloc", "libelle_type_texte", "position_phrase", "libelle_texte")
     ):
         position = to_int(texts, n, "position_phrase", pos)
+        text = text.replace("''", "'")  # unix_texte escapes apostrophes SQL-style (d''exploitation)
         rows.text(f"rome:{code}", bloc, kind, position, text)
         if kind == "definition":
             definitions.setdefault(code, []).append((position or 0, text))
