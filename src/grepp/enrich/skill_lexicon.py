@@ -27,7 +27,7 @@ _CACES = re.compile(
 )
 _R_ALONE = re.compile(r"\bR\.?\s?(?P<family>48[2-9]|490|3[78]\d|318)(?:[\s-]?(?P<cat>\d[AB]?))?\b")
 _PERMIS = re.compile(
-    r"\bpermis(?:\s+de\s+conduire)?(?:\s+cat[ée]gories?)?\s*:?\s*"
+    r"\bpermis(?:\s+de\s+conduire)?(?:\s+cat[ée]gories?)?\s*:?\s*(?!de\s+conduire)"
     r"(?P<cats>(?:(?:AM|A1|A2|A|BE|B96|B|C1E|C1|CE|EC|C|D1E|D1|DE|D|SPL|PL)(?![\w-])(?:\s*(?:,|/|\+|et|ou|-)\s*)?)+)",
     re.IGNORECASE,
 )

@@ -28,7 +28,8 @@ _REQUIRED = re.compile(
     r"required|mandatory|must have|must|essential)\b"
 )
 _WISHED = re.compile(
-    r"\b(?:souhaite(?:e|s|es)?|souhaitable|apprecie(?:e|s|es)?|appreciable|un plus|un atout|atout|serait un plus|"
+    r"(?<!tu )(?<!vous )\b(?:souhaite(?:e|s|es)?|souhaitable|apprecie(?:e|s|es)?|appreciable|un plus|un atout|"
+    r"atout|serait un plus|"
     r"idealement|de preference|preferablement|eventuellement|bonus|serait appreciee?|"
     r"wunschenswert|von vorteil|idealerweise|vorteilhaft|gerne|wunschenswerterweise|"
     r"nice to have|a plus|preferred|preferably|ideally|desirable|is an asset|an advantage)\b"

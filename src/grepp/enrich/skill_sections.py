@@ -99,13 +99,15 @@ _BULLET = re.compile(r"^[\s•▪●►✓✔➢➤*·\-–—>]+")
 class CleanText:
     """Plain text of a (possibly HTML, possibly huge) offer, with the way back to the raw input.
 
-    ``offsets[i]`` is the raw index of ``text[i]``; ``truncated`` says the input was longer than
+    ``offsets[i]`` is the raw index of ``text[i]`` and ``ends[i]`` the raw end of what produced it (an
+    entity ``&eacute;`` gives one character from six); ``truncated`` says the input was longer than
     :data:`MAX_CHARS` and only its beginning was read.
     """
 
     text: str
     offsets: tuple[int, ...] | None = None
     truncated: bool = False
+    ends: tuple[int, ...] | None = None
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the clean text back to the raw text."""
@@ -114,7 +116,8 @@ class CleanText:
         if not self.offsets:
             return 0, 0
         last = len(self.offsets) - 1
-        return self.offsets[min(start, last)], self.offsets[min(max(end - 1, 0), last)] + 1
+        ends = self.ends or tuple(o + 1 for o in self.offsets)
+        return self.offsets[min(start, last)], ends[min(max(end - 1, 0), last)]
 
 
 class _Stripper(HTMLParser):
@@ -124,6 +127,7 @@ class _Stripper(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.chars: list[str] = []
         self.offsets: list[int] = []
+        self.ends: list[int] = []
         starts = [0]
         for line in raw.splitlines(keepends=True):
             starts.append(starts[-1] + len(line))
@@ -138,14 +142,15 @@ class _Stripper(HTMLParser):
         for i, ch in enumerate(text):
             self.chars.append(ch)
             self.offsets.append(raw_at + (i if raw_len is None else 0))
+            self.ends.append(raw_at + (i + 1 if raw_len is None else raw_len))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
-            self._emit("\n", self._here(), 1)
+            self._emit("\n", self._here(), 0)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BLOCK_TAGS:
-            self._emit("\n", self._here(), 1)
+            self._emit("\n", self._here(), 0)
 
     def handle_data(self, data: str) -> None:
         self._emit(data, self._here())
@@ -153,12 +158,18 @@ class _Stripper(HTMLParser):
     def handle_entityref(self, name: str) -> None:
         from html import unescape
 
-        self._emit(unescape(f"&{name};"), self._here(), 1)
+        at = self._here()
+        self._emit(
+            unescape(f"&{name};"), at, len(name) + 1 + (self._raw[at + len(name) + 1 : at + len(name) + 2] == ";")
+        )
 
     def handle_charref(self, name: str) -> None:
         from html import unescape
 
-        self._emit(unescape(f"&#{name};"), self._here(), 1)
+        at = self._here()
+        self._emit(
+            unescape(f"&#{name};"), at, len(name) + 2 + (self._raw[at + len(name) + 2 : at + len(name) + 3] == ";")
+        )
 
 
 def clean_text(raw: str, max_chars: int = MAX_CHARS) -> CleanText:
@@ -174,7 +185,7 @@ def clean_text(raw: str, max_chars: int = MAX_CHARS) -> CleanText:
     parser = _Stripper(raw)
     parser.feed(raw)
     parser.close()
-    return CleanText("".join(parser.chars), tuple(parser.offsets), truncated)
+    return CleanText("".join(parser.chars), tuple(parser.offsets), truncated, tuple(parser.ends))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
 from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, segment
 from grepp.enrich.text import normalize_title
-from grepp.models import Concept
+from grepp.models import Concept, Label
 
 EXTRACTOR_NAME = "skills.hybrid"
 EXTRACTOR_VERSION = "1"
@@ -56,6 +56,7 @@ class SkillConfig:
     prior_savoir_faire: float = 1.0
     prior_savoir: float = 0.3
     prior_savoir_etre: float = 0.05
+    acronym_weight: float = 0.5  # a certificate written in the offer (CACES, FIMO…) is asked for
     evidence_weight: float = 0.1  # measured: recruiters' codes follow the fiche more than the text
 
 
@@ -113,10 +114,15 @@ class SkillExtractor:
         self._title_index: dict[str, list[str]] = {}
         appellation_labels: list[tuple[str, str]] = []
         labels: list[tuple[str, str]] = []
+        single: dict[str, list[tuple[str, str]]] = {}
         for concept in concepts:
             if concept.kind in SKILL_KINDS:
                 self.skills[concept.id] = concept
                 labels.extend((text, concept.id) for text in concept.texts())
+                for lb in (*concept.labels, Label(concept.label, "")):
+                    # one-word labels only count in their own language ("lecture" is not "reading" in French)
+                    lang_key = lb.lang or ("fr" if concept.taxonomy == "rome" else "")
+                    single.setdefault(lang_key, []).append((lb.text, concept.id))
             elif concept.kind in ("appellation", "metier") and concept.taxonomy == "rome":
                 rome = concept.code if concept.kind == "metier" else (concept.parent_id or "")
                 for text in concept.texts("fr"):
@@ -124,7 +130,8 @@ class SkillExtractor:
                     appellation_labels.append((text, _rome_key(rome)))
             if on_progress is not None:
                 on_progress(1)
-        self.gazetteer = Gazetteer.build(labels)
+        self.gazetteer = Gazetteer.build(labels, min_words=2)
+        self._single = {lang: Gazetteer.build(pairs, max_words=1) for lang, pairs in single.items() if lang}
         self._titles = _TitleIndex(appellation_labels)
         self.links: dict[str, tuple[str, ...]] = {_rome_key(k): tuple(v) for k, v in (links or {}).items()}
         self._linked: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in self.links.items()}
@@ -155,6 +162,7 @@ class SkillExtractor:
         if not text or not text.strip():
             return ExtractionResult([], reason="empty text")
         clean = clean_text(text)
+        lang = lang or detect_language(clean.text)
         prior: set[str] = set()
         for code in rome_codes:
             prior |= self._linked.get(_rome_key(code), frozenset())
@@ -167,7 +175,7 @@ class SkillExtractor:
             if seg.section in NO_SKILL_SECTIONS or seg.is_header:
                 continue
             found = self._lexicon_mentions(seg.text, seg.start, seg.section)
-            found += self._gazetteer_mentions(seg.text, seg.start, seg.section, prior)
+            found += self._gazetteer_mentions(seg.text, seg.start, seg.section, prior, lang)
             mentions.extend(found)
             if not found and prior and self.encoder is not None and len(seg.text.split()) >= 3:
                 dense_todo.append((seg.start, seg.end, seg.text, seg.section))
@@ -256,10 +264,18 @@ class SkillExtractor:
                     out.append(mention)
         return out
 
-    def _gazetteer_mentions(self, text: str, offset: int, section: str, prior: set[str]) -> list[SkillMention]:
+    def _gazetteer_mentions(
+        self, text: str, offset: int, section: str, prior: set[str], lang: str
+    ) -> list[SkillMention]:
         out: list[SkillMention] = []
         scores = self.config.gazetteer_scores
-        for match in self.gazetteer.find(text, content_tokens(text)):
+        tokens = content_tokens(text)
+        matches = self.gazetteer.find(text, tokens)
+        single = self._single.get(lang)
+        if single is not None:
+            taken = [(m.start, m.end) for m in matches]
+            matches += [m for m in single.find(text, tokens) if not any(s <= m.start < e for s, e in taken)]
+        for match in matches:
             base = scores[min(match.n_words, 3) - 1]
             for cid in match.concept_ids:
                 score = min(1.0, base + (self.config.prior_bonus if cid in prior else 0.0))
@@ -337,8 +353,10 @@ class SkillExtractor:
                 score = weight * base / (1 + position) ** 0.5
                 scores[cid] = max(scores.get(cid, 0.0), score)
         for m in mentions:
-            if m.taxonomy == "rome" and (m.concept_id in scores or not codes):
-                scores[m.concept_id] = scores.get(m.concept_id, 0.0) + cfg.evidence_weight * m.score
+            # certificates are asked for whatever the fiche says; other text evidence only within the métier
+            if m.taxonomy == "rome" and (m.concept_id in scores or not codes or m.method == "acronym"):
+                weight = cfg.acronym_weight if m.method == "acronym" else cfg.evidence_weight
+                scores[m.concept_id] = scores.get(m.concept_id, 0.0) + weight * m.score
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [(self.skills[cid].code, round(score, 4)) for cid, score in ranked]
 
@@ -406,6 +424,25 @@ def _to_raw(m: SkillMention, span: tuple[int, int], raw: str) -> SkillMention:
     )
 
 
+_LANG_CUES = {
+    "fr": frozenset(
+        ["le", "la", "les", "des", "du", "et", "vous", "nous", "pour", "avec", "une", "sur", "dans", "est", "votre"]
+    ),
+    "de": frozenset(
+        ["der", "die", "das", "und", "sie", "wir", "mit", "für", "ein", "eine", "ist", "ihre", "zu", "von", "auf"]
+    ),
+    "en": frozenset(["the", "and", "you", "we", "with", "for", "a", "is", "your", "to", "of", "in", "on", "are"]),
+}
+
+
+def detect_language(text: str) -> str:
+    """``fr``, ``de`` or ``en`` by function words (French when nothing tells: the offers are French)."""
+    words = text[:5000].lower().split()
+    counts = {lang: sum(w in cues for w in words) for lang, cues in _LANG_CUES.items()}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > counts["fr"] else "fr"
+
+
 def metier_links(links: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
     """Group ``occupation_skill_links(con, "rome")`` rows by métier, keeping the fiche's order.
 
@@ -446,6 +483,7 @@ __all__ = [
     "SkillConfig",
     "SkillExtractor",
     "SkillMention",
+    "detect_language",
     "extract_offer_skills",
     "metier_links",
     "offer_text",

@@ -1,0 +1,157 @@
+"""Skill extraction on real offers with the real ROME v460 and ESCO taxonomies (behaviour, not exact scores)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from grepp.enrich.skills import SkillExtractor, SkillMention, extract_offer_skills, metier_links
+from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
+
+
+@pytest.fixture(scope="session")
+def skill_extractor(taxonomy_db: Path) -> Iterator[SkillExtractor]:
+    """The extractor built once per session from the cached taxonomy database."""
+    con = duckdb.connect(str(taxonomy_db), read_only=True)
+    try:
+        concepts = load_concepts(con)
+        links = metier_links(occupation_skill_links(con, "rome"))
+    finally:
+        con.close()
+    yield SkillExtractor(concepts, links=links)
+
+
+def _offers(data_dir: Path) -> list[dict[str, object]]:
+    with (data_dir / "offers/france-travail/all-sectors-2025.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def _by_id(data_dir: Path, offer_id: str) -> dict[str, object]:
+    return next(o for o in _offers(data_dir) if o["id"] == offer_id)
+
+
+def _labels(mentions: list[SkillMention]) -> set[str]:
+    return {m.label for m in mentions}
+
+
+def test_spl_driver_offer_gets_caces_fimo_fco_and_heavy_licence(
+    skill_extractor: SkillExtractor, data_dir: Path
+) -> None:
+    offer = _offers(data_dir)[0]
+    assert offer["intitule"] == "Conducteur SPL Location H/F (H/F)"
+    text = str(offer["description"])
+    mentions = skill_extractor.extract(text, title=str(offer["intitule"]))
+    codes = {m.code for m in mentions if m.taxonomy == "rome"}
+    assert {"200069", "120409", "123723", "126455"} <= codes  # CACES R489 1B, FIMO, FCO, permis CE
+    caces = next(m for m in mentions if m.code == "200069")
+    assert caces.method == "acronym" and caces.requirement == "required"
+    assert "Réaliser les opérations d'attelage" in _labels(mentions)
+    for m in mentions:
+        assert text[m.start : m.end] == m.text and m.text
+        assert m.extractor == "skills.hybrid.v1"
+
+
+def test_pitch_and_benefits_paragraphs_yield_no_skills(skill_extractor: SkillExtractor, data_dir: Path) -> None:
+    offer = _offers(data_dir)[0]
+    text = str(offer["description"])
+    mentions = skill_extractor.extract(text)
+    assert mentions
+    benefits_start = text.index("Pourquoi rejoindre notre Groupe ?")
+    assert all(m.start < benefits_start for m in mentions)
+    assert all(m.section not in ("company", "benefits", "application") for m in mentions)
+    pitch = "Pourquoi rejoindre notre Groupe ?\n" + text[benefits_start:]
+    result = skill_extractor.extract_result(pitch)
+    assert result.mentions == [] and "benefits" in result.reason
+
+
+def test_welding_offer_gets_welding_skills(skill_extractor: SkillExtractor, data_dir: Path) -> None:
+    welders = [o for o in _offers(data_dir) if "soudeur" in str(o["intitule"]).lower()]
+    assert welders
+    found_rome = found_esco = 0
+    for offer in welders:
+        mentions = skill_extractor.extract(str(offer["description"]), title=str(offer["intitule"]))
+        labels = " ".join(m.label.lower() for m in mentions if m.taxonomy == "rome")
+        found_rome += "soud" in labels
+        found_esco += any("soud" in m.label.lower() for m in mentions if m.taxonomy == "esco")
+    assert found_rome >= len(welders) - 2  # some welder ads only list tasks ("Soudure selon les normes")
+    assert found_esco >= 1
+    offer = _by_id(data_dir, "0679213")  # "Chaudronnier Soudeur": TIG and "techniques de soudure"
+    mentions = skill_extractor.extract(str(offer["description"]))
+    assert {
+        "Techniques de soudure",
+        "Qualification Tungsten Inert Gas (TIG) - Soudage à l'arc avec fil d'apport - 141",
+    } & _labels(mentions)
+    assert not {"donner des conférences", "effectuer la planification"} & _labels(mentions)  # English one-word labels
+
+
+def test_wished_skill_is_detected_on_a_real_sentence(skill_extractor: SkillExtractor, data_dir: Path) -> None:
+    offer = _by_id(data_dir, "183DSJC")
+    text = str(offer["description"])
+    mentions = skill_extractor.extract(text)
+    habilitation = [m for m in mentions if "habilitation" in m.text.lower()]
+    assert habilitation and all(m.requirement == "wished" for m in habilitation)
+
+
+def test_esco_and_rome_flags_are_carried(skill_extractor: SkillExtractor) -> None:
+    mentions = skill_extractor.extract("Vous maîtrisez l'anglais et la langue allemande. Vous utilisez un tableur.")
+    flagged = [m for m in mentions if m.taxonomy == "esco" and m.flags]
+    assert flagged, [(m.label, m.flags) for m in mentions]
+
+
+def test_html_offer_spans_point_into_the_raw_html(skill_extractor: SkillExtractor) -> None:
+    raw = "<h2>Votre profil</h2><ul><li>Titulaire du <b>CACES R489</b> cat&eacute;gorie 3</li></ul>"
+    mentions = skill_extractor.extract(raw)
+    assert mentions
+    for m in mentions:
+        assert raw[m.start : m.end] == m.text
+        assert "CACES" in m.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Soudeur",
+        "SOUDEUR TIG H/F EXPÉRIMENTÉ PERMIS B EXIGÉ",
+        "🚚🚚🚚 ✨",
+        "CompÃ©tences en soudure Ã  l'arc",
+    ],
+)
+def test_bad_input_does_not_crash(skill_extractor: SkillExtractor, text: str) -> None:
+    result = skill_extractor.extract_result(text)
+    assert result.mentions or result.reason
+    for m in result.mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_all_caps_offer_still_finds_licence(skill_extractor: SkillExtractor) -> None:
+    mentions = skill_extractor.extract("SOUDEUR TIG H/F EXPÉRIMENTÉ. PERMIS B EXIGÉ")
+    assert any(m.code == "123456" and m.requirement == "required" for m in mentions)
+
+
+def test_huge_offer_is_capped_and_reported(skill_extractor: SkillExtractor) -> None:
+    result = skill_extractor.extract_result("Maîtrise des techniques de soudage. " * 150_000)
+    assert result.truncated and result.mentions
+
+
+def test_german_offer_gets_esco_skills(skill_extractor: SkillExtractor) -> None:
+    text = "Ihr Profil: Führerschein Klasse B, Kenntnisse in SAP und Microsoft Excel, Englischkenntnisse von Vorteil."
+    mentions = skill_extractor.extract(text, lang="de")
+    assert any(m.taxonomy == "esco" for m in mentions)
+
+
+def test_evaluation_hook_ranks_rome_codes_without_reading_the_offer_coding(
+    skill_extractor: SkillExtractor, data_dir: Path
+) -> None:
+    offer = _offers(data_dir)[0]
+    stripped = {k: v for k, v in offer.items() if k not in ("romeCode", "romeLibelle", "appellationlibelle")}
+    ranked = extract_offer_skills(skill_extractor, stripped, rome_codes=["N4101"])
+    assert len(ranked) >= 10
+    assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+    assert {"200069", "120409", "123723"} & {c for c, _ in ranked[:20]}
+    assert extract_offer_skills(skill_extractor, stripped)  # the métier guessed from the title

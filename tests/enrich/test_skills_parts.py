@@ -1,0 +1,109 @@
+"""The parts of skill extraction that need no taxonomy: sections, requirement cues, lexicon, gazetteer, HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grepp.enrich.skill_gazetteer import Gazetteer
+from grepp.enrich.skill_lexicon import default_lexicon, parse_lexicon
+from grepp.enrich.skill_requirement import requirement_near, requirement_of
+from grepp.enrich.skill_sections import MAX_CHARS, NO_SKILL_SECTIONS, clean_text, segment
+from grepp.errors import ConfigError
+
+
+def _offer(data_dir: Path, offer_id: str) -> dict[str, object]:
+    with (data_dir / "offers/france-travail/all-sectors-2025.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            offer = json.loads(line)
+            if offer["id"] == offer_id:
+                return dict(offer)
+    raise AssertionError(f"offer {offer_id} not in the data")
+
+
+def test_sections_of_the_spl_offer_put_pitch_benefits_and_application_apart(data_dir: Path) -> None:
+    text = str(_offer(data_dir, "183DSHH")["description"])
+    segments = segment(text)
+    by_text = {s.text: s.section for s in segments}
+    assert by_text["Réaliser les opérations d'attelage"] == "mission"
+    assert by_text["Tu possèdes le permis EC ainsi que la carte FCO/FIMO à jour ?"] == "profile"
+    assert by_text["- Un parcours d'intégration personnalisé #ontaccompagne".lstrip("- ")] == "benefits"
+    assert by_text["Rejoins-nous !"] == "application"
+    pitch = next(s for s in segments if s.text.startswith("Afin de renforcer notre équipe"))
+    assert pitch.section == "company"
+    assert all(text[s.start : s.end] == s.text for s in segments)
+
+
+def test_benefit_sentence_inside_a_mission_list_is_a_benefit() -> None:
+    segments = segment("Vos missions :\n- Souder des pièces\nAvantages : mutuelle, tickets restaurant, CE")
+    assert [s.section for s in segments] == ["mission", "mission", "benefits"]
+    assert segments[-1].section in NO_SKILL_SECTIONS
+
+
+def test_requirement_on_real_sentences() -> None:
+    assert requirement_of("- Habilitation électrique (un plus)") == "wished"
+    assert requirement_of("Le CACES 1B sera demandé.") == "required"
+    assert requirement_of("Vous êtes autonome et rigoureux") == "unknown"
+    sentence = "Permis B exigé, CACES R489 apprécié"
+    assert requirement_near(sentence, 0, 8) == "required"
+    assert requirement_near(sentence, 16, 26) == "wished"
+    assert requirement_of("Ihr Profil: Führerschein Klasse B zwingend erforderlich") == "required"
+    assert requirement_of("Englischkenntnisse von Vorteil") == "wished"
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("Le CACES 1B sera demandé.", ["caces-r489-1b"]),
+        ("Tu possèdes le permis EC ainsi que la carte FCO/FIMO à jour ?", ["permis-ce", "fco", "fimo"]),
+        ("vous possédez le CACES R482, alors POSTULEZ !", ["caces-r482"]),
+        ("CACES R489 cat. 1, 3 et 5", ["caces-r489-1", "caces-r489-3", "caces-r489-5"]),
+        ("Permis B, C et CE", ["permis-b", "permis-c", "permis-ce"]),
+        ("habilitation électrique B0 H0V exigée", ["habilitation-electrique-b0h0"]),
+        ("Habilitations électriques BR, B2V", ["habilitation-electrique-b1-b2"]),
+        ("SSIAP 1 et SST à jour, AIPR opérateur, HACCP", ["ssiap1", "sst", "aipr", "haccp"]),
+        ("Permis de conduire", []),
+        ("Le cercle des CE-2 élèves", []),
+    ],
+)
+def test_lexicon_finds_certificates_and_their_categories(text: str, keys: list[str]) -> None:
+    found = default_lexicon().find(text)
+    assert sorted({m.key for m in found}) == sorted(keys)
+    assert all(text[m.start : m.end].strip() for m in found)
+
+
+def test_lexicon_entries_map_to_rome_codes_and_bad_lines_are_named() -> None:
+    lexicon = default_lexicon()
+    assert "120409" in lexicon.entries["fimo"].rome
+    assert "126455" in lexicon.entries["permis-ce"].rome
+    with pytest.raises(ConfigError, match="line 2"):
+        parse_lexicon("key\tpattern\tlabel\tcategory\trome\tesco\tnote\nfimo\t(\tFIMO\tcertificate\t1\t\t\n")
+
+
+def test_gazetteer_is_accent_gender_and_plural_insensitive_and_spans_slice_the_text() -> None:
+    gaz = Gazetteer.build(
+        [("Techniques de soudage", "rome-ogr:100007"), ("Réaliser les opérations d'attelage", "rome-ogr:1")]
+    )
+    text = "Maîtrise des TECHNIQUES DE SOUDAGE ; réaliser l'opération d’attelage"
+    matches = gaz.find(text)
+    assert [m.concept_ids for m in matches] == [("rome-ogr:100007",), ("rome-ogr:1",)]
+    assert text[matches[0].start : matches[0].end] == "TECHNIQUES DE SOUDAGE"
+    assert text[matches[1].start : matches[1].end] == "réaliser l'opération d’attelage"
+
+
+def test_html_is_stripped_and_offsets_map_back_to_the_raw_text() -> None:
+    raw = "<p>Soudeur&nbsp;<b>TIG</b> exig&eacute;</p><ul><li>MIG</li></ul>"
+    clean = clean_text(raw)
+    assert "<" not in clean.text
+    start = clean.text.index("TIG")
+    s, e = clean.raw_span(start, start + 3)
+    assert raw[s:e] == "TIG"
+    s, e = clean.raw_span(clean.text.index("exigé"), clean.text.index("exigé") + 5)
+    assert raw[s:e] == "exig&eacute;"
+
+
+def test_huge_text_is_capped() -> None:
+    clean = clean_text("Soudure TIG. " * 500_000)
+    assert clean.truncated and len(clean.text) == MAX_CHARS
