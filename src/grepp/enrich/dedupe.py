@@ -1,0 +1,166 @@
+"""Duplicate offers: exact (same normalised text) and near (MinHash LSH over word shingles).
+
+A job is often published more than once: re-published under a new id, or listed by two sources. Offers
+are linked to one canonical offer (the earliest created; ties broken by id), never deleted:
+
+- ``exact``: the same ``text_hash`` (title + description, case and spaces normalised);
+- ``near``: an estimated Jaccard similarity of word 3-shingles of title + description at least ``threshold``
+  (MinHash, 128 permutations, LSH candidates), *and* the same employer or the same département, so that two
+  template-like ads of different employers in different places are not merged.
+
+Pure: takes items, returns links::
+
+    items = [DedupeItem("ft:1", created, text_hash, "acme", "67", signature("Soudeur ...")), ...]
+    for link in find_duplicates(items, threshold=0.8):
+        link.offer_id, link.canonical_offer_id, link.method, link.similarity
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from grepp.enrich.text import fold
+
+DETECTOR = "dedupe.minhash.v1"
+NUM_PERM = 128
+SCHEME = "affine32"
+SIGNATURE_DTYPE = np.uint32
+SHINGLE_WORDS = 3
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
+    """Word k-shingles of the folded text (accents and case ignored).
+
+    >>> sorted(shingles("Soudeur à Metz H/F", k=2))[:2]
+    [b'a metz', b'f']
+    """
+    words = _WORD.findall(fold(text))
+    if len(words) <= k:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i : i + k]).encode() for i in range(len(words) - k + 1)}
+
+
+def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
+    """The MinHash signature (``uint32`` array, datasketch's ``affine32`` scheme) of a text's shingles.
+
+    Deterministic across processes (seeded permutations, SHA-1 of the shingles), so it can be cached.
+    """
+    minhash = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME)
+    grams = shingles(text)
+    if grams:
+        minhash.update_batch(list(grams))
+    return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def employer_key(name: str) -> str:
+    """A comparable employer name ('ACME S.A.S.' and 'Acme SAS' meet)."""
+    return " ".join(_WORD.findall(fold(name)))
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeItem:
+    """What dedupe needs of an offer: id, creation date, text hash, blocking keys and signature."""
+
+    offer_id: str
+    created_at: datetime | None
+    text_hash: str
+    employer: str
+    departement: str
+    signature: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateLink:
+    """``offer_id`` duplicates ``canonical_offer_id`` (``method`` exact or near, estimated ``similarity``)."""
+
+    offer_id: str
+    canonical_offer_id: str
+    method: str
+    similarity: float
+
+
+def _same_block(a: DedupeItem, b: DedupeItem) -> bool:
+    return bool((a.employer and a.employer == b.employer) or (a.departement and a.departement == b.departement))
+
+
+def _order(item: DedupeItem) -> tuple[datetime, str]:
+    return (item.created_at or datetime.max, item.offer_id)
+
+
+def find_duplicates(items: Sequence[DedupeItem], *, threshold: float = 0.8) -> list[DuplicateLink]:
+    """Group duplicates and link every non-canonical member to its group's earliest offer."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    by_text: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.text_hash in by_text:
+            union(i, by_text[item.text_hash])
+        else:
+            by_text[item.text_hash] = i
+    for i, j, _ in _near_pairs(items, list(by_text.values()), threshold):
+        union(i, j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(i)
+    links: list[DuplicateLink] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        canonical = min((items[i] for i in members), key=_order)
+        for i in members:
+            item = items[i]
+            if item.offer_id == canonical.offer_id:
+                continue
+            exact = item.text_hash == canonical.text_hash
+            score = 1.0 if exact else similarity(item.signature, canonical.signature)
+            links.append(DuplicateLink(item.offer_id, canonical.offer_id, "exact" if exact else "near", score))
+    return links
+
+
+def _near_pairs(items: Sequence[DedupeItem], indexes: Sequence[int], threshold: float) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, similarity) among ``indexes`` that pass the near-duplicate test, found through LSH."""
+    num_perm = len(items[0].signature) if items else NUM_PERM
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    pairs: list[tuple[int, int, float]] = []
+    for i in indexes:
+        item = items[i]
+        minhash = MinHash(num_perm=num_perm, seed=1, hashvalues=item.signature, scheme=SCHEME)
+        for j in lsh.query(minhash):
+            other = items[j]
+            if _same_block(item, other):
+                score = similarity(item.signature, other.signature)
+                if score >= threshold:
+                    pairs.append((j, i, score))
+        lsh.insert(i, minhash)
+    return pairs
+
+
+def near_pairs(items: Sequence[DedupeItem], *, threshold: float = 0.8) -> list[tuple[str, str, float]]:
+    """Every pair of offers with distinct texts that passes the near-duplicate test (to label and measure)."""
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        seen.setdefault(item.text_hash, i)
+    return [(items[i].offer_id, items[j].offer_id, s) for i, j, s in _near_pairs(items, list(seen.values()), threshold)]
