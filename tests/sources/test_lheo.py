@@ -58,6 +58,7 @@ def test_trefle_formation_gives_one_record_per_action_with_its_formation_data(lh
     assert first.diploma_level == "3"  # code-niveau-sortie 4 = niveau V = European level 3
     assert first.certifiante is True
     assert second.duration_hours == 697
+    assert ("eligibilite-cpf", "130805") in first.extras and ("modalites-entrees-sorties", "0") in first.extras
     assert first.duration_hours is None
 
 

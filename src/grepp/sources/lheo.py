@@ -337,6 +337,9 @@ def _action_record(formation: etree._Element, action: etree._Element, file_name:
     if formateur is not None:
         extras += [("formateur", _text(formateur, "l:raison-sociale-formateur"))]
         extras += [("formateur-siret", _text(formateur, "l:SIRET-formateur/l:SIRET"))]
+    extras += [("modalites-entrees-sorties", _text(action, "l:modalites-entrees-sorties"))]
+    cpf = action.findall("l:session/l:extras[@info='eligibilite-cpf']", _NS)
+    extras += [("eligibilite-cpf", n) for n in dict.fromkeys(clean_text(e.get("numero")) for e in cpf) if n]
     duree = _text(action, "l:duree-indicative")
     if duree:
         extras.append(("duree-indicative", duree))
