@@ -89,14 +89,17 @@ def parse_ba_offer(raw: dict[str, Any], *, source: str = BUNDESAGENTUR, location
     if not source_id:
         raise where.error("missing", "refnr")
     title = text(raw.get("stellenangebotsTitel") or raw.get("titel"))
+    warnings: list[str] = []
     if not title:
-        raise where.error("missing", "stellenangebotsTitel")
+        title = text(raw.get("hauptberuf")) or text(raw.get("beruf"))
+        if not title:
+            raise where.error("missing (and no hauptberuf to stand in)", "stellenangebotsTitel")
+        warnings.append("stellenangebotsTitel empty: title taken from hauptberuf")
     published = literal(raw.get("veroeffentlichungszeitraum"))
     first_day = text(raw.get("ersteVeroeffentlichungsdatum"))
     if not first_day and isinstance(published, Mapping):
         first_day = text(published.get("von"))
     created = parse_date(first_day, field="veroeffentlichungszeitraum", where=where)
-    warnings: list[str] = []
     try:
         updated = parse_date(raw.get("aenderungsdatum"), field="aenderungsdatum", where=where)
     except Exception as exc:  # a bad change date is not worth the ad

@@ -111,4 +111,5 @@ def replace_duplicates(
 
 def duplicate_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Number of linked offers per method (``exact``, ``near``)."""
-    return {str(m): int(n) for m, n in con.execute("SELECT method, count(*) FROM offer_duplicates GROUP BY 1").fetchall()}
+    rows = con.execute("SELECT method, count(*) FROM offer_duplicates GROUP BY 1").fetchall()
+    return {str(method): int(n) for method, n in rows}
