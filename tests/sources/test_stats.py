@@ -176,9 +176,17 @@ def test_fap_nomenclature_and_metiers_en_tension(stats_db: duckdb.DuckDBPyConnec
     assert _scalar(stats_db, "SELECT count(*) FROM rome_market_national") == 1584
 
 
+def test_zone_emploi_figures_from_the_insee_tables(stats_db: duckdb.DuckDBPyConnection) -> None:
+    sql = "SELECT value FROM zone_emploi_indicators WHERE zone_emploi = ? AND indicator = ?"
+    assert _scalar(stats_db, sql, ["4423", "unemployment_rate_pct"]) == 7.5  # Strasbourg, Q4 2019
+    assert _scalar(stats_db, sql, ["0051", "jobs_per_employed_resident"]) == 0.98  # a code with leading zeros
+    grand_est = "SELECT count(DISTINCT zone_emploi) FROM zone_emploi_indicators WHERE zone_emploi LIKE '44%'"
+    assert _scalar(stats_db, grand_est) == 27
+
+
 def test_reloading_statistics_duplicates_nothing(stats_db: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     before = table_counts(stats_db, STATS_TABLES)
-    reports = load_statistics(stats_db, data_dir, only=["bmo", "defm", "dares", "fap", "tension", "market"])
+    reports = load_statistics(stats_db, data_dir)
     assert table_counts(stats_db, STATS_TABLES) == before
     assert all(r.stored == 0 and r.updated == 0 for r in reports)
 

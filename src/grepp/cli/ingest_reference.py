@@ -68,7 +68,7 @@ def geo_command() -> None:
     "--only",
     default=None,
     metavar="LIST",
-    help="Comma-separated subset of: bmo, defm, dares, tension, fap, market (default: all).",
+    help="Comma-separated subset of: bmo, defm, dares, fap, tension, market, zones (default: all).",
 )
 def stats_command(only: str | None) -> None:
     """Load BMO 2024, DEFM job seekers, DARES tensions, FAP nomenclatures and métiers en tension."""

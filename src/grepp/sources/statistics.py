@@ -19,6 +19,7 @@ from grepp.sources.dares import load_dares_tension
 from grepp.sources.defm import load_defm
 from grepp.sources.fap import load_fap
 from grepp.sources.tension import load_market, load_tension
+from grepp.sources.zone_figures import load_zone_figures
 from grepp.store.runs import RunReport
 
 Loader = Callable[[duckdb.DuckDBPyConnection, Path], list[RunReport]]
@@ -31,6 +32,7 @@ STATISTICS: dict[str, Loader] = {
     "fap": load_fap,
     "tension": load_tension,
     "market": load_market,
+    "zones": load_zone_figures,
 }
 
 
