@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from grepp.enrich.text import masculine
 
@@ -49,6 +50,7 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKD", ch)[:1].lower() if ch.isalpha() else ch.lower()
 
 
+@lru_cache(maxsize=200_000)
 def content_key(word: str) -> str | None:
     """The matching key of one word, or None for an article/preposition ("Opérations" → "operation")."""
     folded = "".join(_fold_char(ch) for ch in word)

@@ -71,12 +71,19 @@ class Lexicon:
     def __init__(self, entries: list[LexiconEntry]) -> None:
         self.entries = {e.key: e for e in entries}
         self._patterns = [(e.key, re.compile(e.pattern, re.IGNORECASE)) for e in entries if e.pattern]
+        # one pass to skip the (many) sentences without any certificate
+        alternatives = [e.pattern for e in entries if e.pattern] + [
+            p.pattern for p in (_CACES, _R_ALONE, _PERMIS, _HABILITATION, _HAB_ALONE)
+        ]
+        self._any = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def find(self, text: str) -> list[LexiconMatch]:
         """Every entry found in ``text``; structured families are refined to their categories."""
+        if not self._any.search(text):
+            return []
         found: dict[tuple[int, int, str], None] = {}
         covered: list[tuple[int, int]] = []
         for match in _CACES.finditer(text):

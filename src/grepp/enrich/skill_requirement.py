@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 REQUIRED = "required"
 WISHED = "wished"
@@ -36,6 +37,7 @@ _WISHED = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     """Lower-case and strip accents, one character for one (offsets stay valid)."""
     out = []
@@ -49,6 +51,7 @@ def _fold(text: str) -> str:
 EXIGENCE = {"E": REQUIRED, "S": WISHED}
 
 
+@lru_cache(maxsize=4096)
 def requirement_of(sentence: str) -> str:
     """The requirement a whole sentence expresses (wished wins a tie: "souhaité mais pas exigé").
 

@@ -271,10 +271,12 @@ class SkillExtractor:
         scores = self.config.gazetteer_scores
         tokens = content_tokens(text)
         matches = self.gazetteer.find(text, tokens)
-        single = self._single.get(lang)
-        if single is not None:
-            taken = [(m.start, m.end) for m in matches]
-            matches += [m for m in single.find(text, tokens) if not any(s <= m.start < e for s, e in taken)]
+        # German ads write tools and languages of IT in English ("Java", "Scrum"): English one-word labels too
+        for single_lang in (lang, "en") if lang == "de" else (lang,):
+            single = self._single.get(single_lang)
+            if single is not None:
+                taken = [(m.start, m.end) for m in matches]
+                matches += [m for m in single.find(text, tokens) if not any(s <= m.start < e for s, e in taken)]
         for match in matches:
             base = scores[min(match.n_words, 3) - 1]
             for cid in match.concept_ids:
