@@ -114,7 +114,7 @@ def register(cli: click.Group) -> None:
     @click.option("--limit", default=30, show_default=True, help="Items shown per section.")
     def show(code: str, limit: int) -> None:
         """Show a métier (M1805), an appellation, compétence or savoir (OGR code) or an ESCO URI."""
-        settings = get_state().settings(require_data=False)
+        settings = get_state().settings()
         with connect(settings.db_path) as con:
             card = describe(con, code)
         _print_card(card, limit)
@@ -126,7 +126,7 @@ def register(cli: click.Group) -> None:
     @click.option("--kind", "kinds", type=click.Choice(_KINDS), multiple=True, help="Concept kind (repeatable).")
     def search_cmd(text: str, limit: int, taxonomy_: str | None, kinds: tuple[str, ...]) -> None:
         """Search occupation and skill labels, accent- and gender-insensitively ("soudeuse" = "Soudeur H/F")."""
-        settings = get_state().settings(require_data=False)
+        settings = get_state().settings()
         with connect(settings.db_path) as con:
             hits = search(con, text, limit=limit, taxonomy=taxonomy_, kinds=kinds or None)
             versions = {t: v for t, v, _ in store.current_releases(con)}

@@ -150,8 +150,9 @@ def read_csv(
             rows.append(row)
             lines.append(start)
     except csv.Error as exc:
+        column = _last_column(text, previous + 1, header, delimiter)
         raise TaxonomyError(
-            f"{path} line {previous + 1}, column ?: {exc} (truncated file or unbalanced quotes)", hint=_HINT
+            f"{path} line {previous + 1}, column {column}: {exc} (truncated file or unbalanced quotes)", hint=_HINT
         ) from exc
     table = CsvTable(path, header, rows, lines)
     if not rows and not allow_empty:
@@ -164,6 +165,17 @@ def read_csv(
     if unique:
         _check_unique(table, unique)
     return table
+
+
+def _last_column(text: str, line: int, header: tuple[str, ...], delimiter: str) -> str:
+    """The column in which the unfinished record starting at ``line`` stops (closing its open quote)."""
+    rest = "".join(text.splitlines(keepends=True)[line - 1 :])
+    try:
+        fields = next(csv.reader(io.StringIO(rest + '"', newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return "?"
+    position = max(len(fields) - 1, 0)
+    return header[position] if position < len(header) else f"#{position + 1}"
 
 
 def _check_unique(table: CsvTable, key: Sequence[str]) -> None:

@@ -273,4 +273,7 @@ def cached_taxonomy_db(data_dir: Path, cache_dir: Path) -> Path:
         load_all(con, data_dir)
         con.execute("CHECKPOINT")
     os.replace(partial, target)
+    for stale in cache_dir.glob("taxonomy-*.duckdb"):
+        if stale != target:
+            stale.unlink(missing_ok=True)  # built from other inputs or an older loader
     return target
