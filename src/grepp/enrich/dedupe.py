@@ -18,6 +18,7 @@ Pure: takes items, returns links::
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,13 +36,18 @@ SHINGLE_WORDS = 3
 _WORD = re.compile(r"\w+")
 
 
+def _ascii_fold(text: str) -> str:
+    """Lower case without accents, fast (C-level normalisation; letters outside ASCII are dropped)."""
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+
+
 def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
     """Word k-shingles of the folded text (accents and case ignored).
 
     >>> sorted(shingles("Soudeur à Metz H/F", k=2))[:2]
     [b'a metz', b'f']
     """
-    words = _WORD.findall(fold(text))
+    words = _WORD.findall(_ascii_fold(text))
     if len(words) <= k:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i : i + k]).encode() for i in range(len(words) - k + 1)}

@@ -72,17 +72,14 @@ class OfferFile:
 
     def _jsonl(self) -> Iterator[RawRecord]:
         name = self.path.name
-        utf8 = self.encoding.startswith("utf-8")
         with self.path.open("rb") as handle:
             for number, line in enumerate(handle, start=1):
                 if number == 1 and line.startswith(codecs.BOM_UTF8):
                     line = line[len(codecs.BOM_UTF8) :]
                 stripped = line.strip()
-                if not stripped:
-                    continue
-                if not utf8:
-                    stripped = stripped.decode(self.encoding, "replace").encode("utf-8")
-                yield RawRecord(f"{name} line {number}", stripped, None, not line.endswith(b"\n"))
+                if stripped:
+                    # Bytes as read: a line that is not UTF-8 is decoded as cp1252 when parsed (see decode_json).
+                    yield RawRecord(f"{name} line {number}", stripped, None, not line.endswith(b"\n"))
 
     def _array(self) -> Iterator[RawRecord]:
         """Stream the items of a top-level JSON array without loading the file."""
@@ -148,6 +145,22 @@ class OfferFile:
                 if companion is not None and value.get("id") in companion and "competences" not in value:
                     value["competences"] = companion[value["id"]]
                 yield RawRecord(location, orjson.dumps(value), value)
+
+
+def decode_json(record: RawRecord) -> tuple[Any, str]:
+    """The record's JSON value and a warning ('' if none); a line that is not UTF-8 is read as cp1252.
+
+    Raises ``orjson.JSONDecodeError`` (a ``ValueError``) for malformed JSON.
+    """
+    if record.value is not None:
+        return record.value, ""
+    try:
+        return orjson.loads(record.data), ""
+    except orjson.JSONDecodeError as exc:
+        if "UTF-8" not in str(exc):
+            raise
+    value = orjson.loads(record.data.decode("cp1252", "replace"))
+    return value, f"{record.location}: not UTF-8, decoded as cp1252"
 
 
 def unflatten(row: dict[str, str | None]) -> dict[str, Any]:
@@ -220,6 +233,8 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
     text = sample.decode(encoding, "replace").lstrip("\ufeff \t\r\n")
     if text[:1] in ("[", "{"):
         layout = "array" if text[0] == "[" else "jsonl"
+        if layout == "jsonl":
+            encoding = "utf-8"  # decided line by line: one cp1252 line does not turn the whole file into mojibake
         kind = _sniff_json(text, layout)
         if fmt == "ft-flat":
             raise SourceError(f"{path}: is JSON, not a flat CSV/PSV export", hint="use --format ft-json or ba-json")

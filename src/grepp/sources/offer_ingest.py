@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import orjson
 from grepp.config import Settings
 from grepp.errors import GreppError, RecordError, SourceError
 from grepp.models import CommunePlace
-from grepp.sources.offer_files import OfferFile, RawRecord, open_offer_file
+from grepp.sources.offer_files import OfferFile, RawRecord, decode_json, open_offer_file
 from grepp.sources.offer_place import place_offer, regions_by_departement
 from grepp.sources.offer_record import EXTRACTOR, EXTRACTOR_VERSION, Offer
 from grepp.sources.offers_ba import BUNDESAGENTUR, parse_ba_offer
@@ -82,20 +83,17 @@ class _Batch:
         self.rows[row.offer.id] = row
 
 
-def _decode(record: RawRecord, source: str) -> dict[str, Any]:
-    if record.value is not None:
-        value = record.value
-    else:
-        try:
-            value = orjson.loads(record.data)
-        except orjson.JSONDecodeError as exc:
-            hint = " (the file looks truncated)" if record.truncated else ""
-            raise RecordError(f"malformed JSON{hint}: {exc}", source=source, location=record.location) from None
+def _decode(record: RawRecord, source: str) -> tuple[dict[str, Any], str]:
+    try:
+        value, warning = decode_json(record)
+    except orjson.JSONDecodeError as exc:
+        hint = " (the file looks truncated)" if record.truncated else ""
+        raise RecordError(f"malformed JSON{hint}: {exc}", source=source, location=record.location) from None
     if not isinstance(value, dict):
         raise RecordError(
             f"expected a JSON object, got {type(value).__name__}", source=source, location=record.location
         )
-    return value
+    return value, warning
 
 
 class OfferIngest:
@@ -146,10 +144,13 @@ class OfferIngest:
             batch.skipped.append(digest)
             return
         try:
-            offer = self.parser(_decode(record, self.source), source=self.source, location=record.location)
+            value, warning = _decode(record, self.source)
+            offer = self.parser(value, source=self.source, location=record.location)
         except RecordError as exc:
             batch.rejected.append((exc, record.data.decode("utf-8", "replace")))
             return
+        if warning:
+            offer = replace(offer, warnings=(*offer.warnings, warning))
         batch.add(OfferRow(place_offer(offer, self.places, self.regions), digest, self.input_name))
 
     def _flush(self, batch: _Batch) -> None:
