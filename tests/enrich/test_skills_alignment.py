@@ -1,0 +1,66 @@
+"""ROME ↔ ESCO skill alignment on the real taxonomies, stored in a real DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from grepp.enrich.skill_alignment import ALIGNER_NAME, ALIGNER_VERSION, Alignment, align_rome_esco
+from grepp.store.skill_alignment import save_alignments, select_alignments
+from grepp.taxonomy.concepts import load_concepts
+
+
+@pytest.fixture(scope="module")
+def alignments(taxonomy_db: Path) -> list[Alignment]:
+    con = duckdb.connect(str(taxonomy_db), read_only=True)
+    try:
+        concepts = load_concepts(con, kinds=["competence", "savoir", "skill", "knowledge"])
+    finally:
+        con.close()
+    return align_rome_esco(concepts)
+
+
+def test_same_labels_align_exactly_and_scores_are_bounded(alignments: list[Alignment]) -> None:
+    by_rome: dict[str, list[Alignment]] = {}
+    for a in alignments:
+        by_rome.setdefault(a.rome_id, []).append(a)
+    assert len(by_rome) > 1000
+    assert all(0.5 <= a.score <= 1.0 and a.esco_id.startswith("esco:") for a in alignments)
+    assert all(len(v) <= 3 for v in by_rome.values())
+    # "Techniques de soudage" (ROME savoir 100007) is an ESCO French label too
+    welding = by_rome.get("rome-ogr:100007", [])
+    assert welding and welding[0].method == "exact" and welding[0].score == 1.0
+
+
+def test_alignments_are_stored_once_even_when_saved_twice(
+    alignments: list[Alignment], con: duckdb.DuckDBPyConnection
+) -> None:
+    kwargs = {
+        "aligner": ALIGNER_NAME,
+        "aligner_version": ALIGNER_VERSION,
+        "rome_version": "rome-v460",
+        "esco_version": "esco-v1.1.1",
+    }
+    assert save_alignments(con, alignments, **kwargs) == len(alignments)
+    save_alignments(con, alignments, **kwargs)
+    count = con.execute("SELECT count(*) FROM skill_alignments").fetchone()
+    assert count is not None and count[0] == len(alignments)
+    rows = select_alignments(con, "rome-ogr:100007")
+    assert rows and rows[0][1] == 1.0
+
+
+def test_a_failed_save_keeps_the_previous_rows(alignments: list[Alignment], con: duckdb.DuckDBPyConnection) -> None:
+    kwargs = {
+        "aligner": ALIGNER_NAME,
+        "aligner_version": ALIGNER_VERSION,
+        "rome_version": "rome-v460",
+        "esco_version": "esco-v1.1.1",
+    }
+    save_alignments(con, alignments[:10], **kwargs)
+    duplicate = [alignments[0], alignments[0]]  # breaks the primary key inside the transaction
+    with pytest.raises(duckdb.Error):
+        save_alignments(con, duplicate, **kwargs)
+    count = con.execute("SELECT count(*) FROM skill_alignments").fetchone()
+    assert count is not None and count[0] == 10
