@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -80,11 +81,16 @@ def ingest_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="auto", show_default=True)
 @click.option("--source", default=None, help="Source name stored with the offers (default: from the format).")
 @click.option("--no-dedupe", is_flag=True, help="Skip the duplicate detection after the ingest.")
-def files_command(paths: tuple[Path, ...], fmt: str, source: str | None, no_dedupe: bool) -> None:
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Offers per transaction (default 5000).")
+def files_command(
+    paths: tuple[Path, ...], fmt: str, source: str | None, no_dedupe: bool, batch_size: int | None
+) -> None:
     """Ingest offer files: France Travail API JSON/JSONL, flat CSV/PSV exports, Bundesagentur JSONL."""
     from grepp.sources.offer_ingest import ingest_paths
 
     settings = get_state().settings()
+    if batch_size:
+        settings = replace(settings, offer_batch_size=batch_size)
     with connect(settings.db_path) as con:
         with progress_bar("offers") as advance:
             reports = ingest_paths(

@@ -245,7 +245,7 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
                 hint="give --format ft-json or ba-json if the file is one of them",
             )
         return OfferFile(path, chosen, encoding, layout)
-    header = text.splitlines()[0] if text else ""
+    header = text.split("\n")[0].rstrip("\r") if text else ""
     delimiter = max(("|", ";", ",", "\t"), key=header.count)
     columns = [c.strip().strip('"') for c in header.split(delimiter)]
     if fmt not in ("auto", "ft-flat"):
@@ -260,7 +260,7 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
 
 def _sniff_json(text: str, layout: str) -> str | None:
     if layout == "jsonl":
-        for line in text.splitlines()[:20]:
+        for line in text.split("\n")[:20]:
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError:
