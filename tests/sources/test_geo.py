@@ -48,6 +48,7 @@ def test_grand_est_has_5118_communes_10_departements_27_zones_43_bassins(geo_db:
     assert _scalar(geo_db, "SELECT count(*) FROM geo_communes") == 34935
     assert _scalar(geo_db, "SELECT name FROM geo_regions WHERE region = '44'") == "Grand Est"
     assert _scalar(geo_db, "SELECT count(*) FROM geo_departements WHERE region = '44'") == 10
+    assert _scalar(geo_db, "SELECT count(*) FROM geo_communes_grand_est") == 5118
 
 
 def test_strasbourg_is_in_its_zone_d_emploi_and_bassin(places: CommunePlaces) -> None:
@@ -80,6 +81,7 @@ def test_arrondissements_map_to_their_commune(places: CommunePlaces) -> None:
 def test_place_commune_by_code_or_label(places: CommunePlaces) -> None:
     assert place_commune(places, "1053") == places["01053"]  # leading zero lost in a spreadsheet
     assert place_commune(places, "67 - STRASBOURG") == places["67482"]
+    assert place_commune(places, "Strasbourg (67)") == places["67482"]
     assert place_commune(places, "ST DIE DES VOSGES") == places["88413"]
     assert place_commune(places, "AUBENAS") == places["07019"]
     assert place_commune(places, "Paris 15e Arrondissement") == places["75056"]

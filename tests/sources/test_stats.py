@@ -15,6 +15,7 @@ from grepp.errors import SourceError
 from grepp.sources.bmo import BMO_FILE, load_bmo
 from grepp.sources.defm import DEFM_FILE, load_defm, parse_month
 from grepp.sources.fap import FAP_ROME_FILE
+from grepp.sources.geo import load_geography
 from grepp.sources.opendata import read_table
 from grepp.sources.statistics import load_statistics
 from grepp.store.db import connect
@@ -44,6 +45,15 @@ def test_bmo_grand_est_has_5159_rows_in_43_bassins(stats_db: duckdb.DuckDBPyConn
     assert _scalar(stats_db, "SELECT count(*) FROM bmo_projects") == 53443
     # The biggest Grand Est line: wine-growers around Épernay (harvest), as published.
     assert rows[0][:6] == ("4417", "EPERNAY", "51", "A1X42", "Viticulteurs, arboriculteurs", 4903)
+
+
+def test_bmo_bassins_of_grand_est_are_the_geography_s_bassins(
+    stats_db: duckdb.DuckDBPyConnection, data_dir: Path
+) -> None:
+    load_geography(stats_db, data_dir)
+    bmo = {row[0] for row in stats_db.execute("SELECT DISTINCT bassin_bmo FROM bmo_projects_grand_est").fetchall()}
+    geo = {row[0] for row in stats_db.execute("SELECT DISTINCT bassin_bmo FROM geo_communes_grand_est").fetchall()}
+    assert len(bmo) == 43 and bmo == geo
 
 
 def test_bmo_secrets_are_null_with_a_flag_never_zero(stats_db: duckdb.DuckDBPyConnection) -> None:

@@ -102,6 +102,8 @@ SCHEMA: tuple[str, ...] = (
         loader VARCHAR NOT NULL
     )
     """,
+    # Grand Est made easy: its 5,118 communes with their zone d'emploi and bassin BMO.
+    "CREATE VIEW IF NOT EXISTS geo_communes_grand_est AS SELECT * FROM geo_communes WHERE region = '44'",
 )
 
 #: Every geography table, in the order they are written.
@@ -168,6 +170,7 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = GEO_TAB
 
 _CODE = re.compile(r"^\s*(\d[\dAB]\d{3}|\d{4})\s*$", re.IGNORECASE)
 _DEPT_PREFIX = re.compile(r"^\s*(\d{2,3}|2[AB])\s*[-–:]\s*(.+)$", re.IGNORECASE)
+_DEPT_SUFFIX = re.compile(r"^\s*(.+?)\s*\((\d{2,3}|2[AB])\)\s*$", re.IGNORECASE)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 
@@ -255,9 +258,11 @@ def place_commune(
 ) -> CommunePlace | None:
     """The place of a commune given by INSEE code or by label; None when unknown or ambiguous.
 
-    Accepts "67482", "1053" (leading zero lost), "67 - STRASBOURG", "Strasbourg" or "AUBENAS". A name
-    shared by several communes is resolved with ``departement`` (or the label's "NN - " prefix), else
-    the current name wins over a former one; if still ambiguous, None rather than a guess::
+    Accepts "67482", "1053" (leading zero lost), "67 - STRASBOURG", "Strasbourg (67)", "Strasbourg" or
+    "AUBENAS". A name shared by several communes is resolved with ``departement`` (or the label's
+    département), else the current name wins over a former one; if still ambiguous, None rather than a
+    guess. Pass the :class:`CommunePlaces` from :func:`load_commune_places`: its name index is built
+    once; a plain mapping gets a new index on every call::
 
         place_commune(places, "67 - Strasbourg").commune_insee   # '67482'
         place_commune(places, "Saint-Dizier").departement         # '52'
@@ -268,9 +273,13 @@ def place_commune(
     if _CODE.match(text):
         return places.get(normalize_code(text))
     prefixed = _DEPT_PREFIX.match(text)
+    suffixed = None if prefixed else _DEPT_SUFFIX.match(text)
     if prefixed:
         departement = departement or prefixed.group(1).upper().zfill(2)
         text = prefixed.group(2)
+    elif suffixed:
+        departement = departement or suffixed.group(2).upper().zfill(2)
+        text = suffixed.group(1)
     lookup = places if isinstance(places, CommunePlaces) else CommunePlaces(places)
     candidates = lookup.by_name(name_key(text))
     if departement:

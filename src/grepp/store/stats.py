@@ -122,6 +122,8 @@ SCHEMA: tuple[str, ...] = (
         PRIMARY KEY (zone_emploi, indicator, period)
     )
     """,
+    # Grand Est made easy: the same rows, region 44 only.
+    "CREATE VIEW IF NOT EXISTS bmo_projects_grand_est AS SELECT * FROM bmo_projects WHERE region = '44'",
 )
 
 #: Every statistics table.
