@@ -54,10 +54,10 @@ def _print_rejections(reports: Sequence[RunReport]) -> None:
 @click.command("geo")
 def geo_command() -> None:
     """Load INSEE COG 2024 communes, départements, régions, zones d'emploi, bassins BMO and code changes."""
-    from grepp.sources.geo import load_geography
+    from grepp.sources.geo import GEOGRAPHY_STEPS, load_geography
 
     settings = get_state().settings()
-    with connect(settings.db_path) as con, progress_bar("geography", total=5) as advance:
+    with connect(settings.db_path) as con, progress_bar("geography", total=GEOGRAPHY_STEPS) as advance:
         reports = load_geography(con, settings.data_dir, on_progress=advance)
     console.print(report_table("Geography", reports))
     _print_rejections(reports)

@@ -18,6 +18,13 @@ The input files, under the data directory:
 - ``stats/bmo-and-zones/insee-estimation-population-2024.csv`` (population 2021, older geography)
 - ``stats/bmo-and-zones/geocodes_passage_annuel.csv`` (old code → code in force in 2025, `;`)
 - ``geo/maps/*.geojson`` (only their paths and feature counts are recorded; the dashboard reads them)
+
+Not read: ``v_commune_depuis_1943.csv`` (every code that disappeared has a movement row, which carries
+its name), ``COM_DEP_REG_2023.csv`` (the COG 2024 commune file already gives département and région,
+one year newer) and ``France_Travail_Bassin_Emploi_2021.csv`` (see above).
+
+``geo_commune_changes.current_code`` is the COG 2024 commune a code belongs to: itself for a code
+still current in 2024 even when the 2025 passage table merges it later.
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ MOVEMENT_KINDS: dict[str, str] = {
 CHILD_KINDS = {"COMD": "deleguee", "COMA": "associee", "ARM": "arrondissement"}
 
 Progress = Callable[[int], None]
+#: How many times :func:`load_geography` calls ``on_progress(1)`` (for a progress bar's total).
+GEOGRAPHY_STEPS = 5
 
 COMMUNE_COLUMNS = (
     "commune_insee",
@@ -134,7 +143,7 @@ def load_geography(
             for code, (name, dep, reg) in sorted(communes.items())
         ]
         change_rows = [
-            (old, name, new, resolved.get(old), date, kind, source, version, LOADER)
+            (old, name or None, new, resolved.get(old), date, kind, source, version, LOADER)
             for old, name, new, date, kind, source, version in edges
         ]
         maps = _maps(data_dir)
