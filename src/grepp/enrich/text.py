@@ -15,6 +15,7 @@ so an occasional odd stem ("vente" → "vent") is harmless. A lexicon of real ma
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -148,3 +149,20 @@ def feminine_to_masculine_lexicon(pairs: list[tuple[str, str]]) -> dict[str, str
         if m and f and " " not in f and m != f:
             lexicon[f] = m
     return lexicon
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _masculine_word(word: str) -> str:
+    return masculine(word)
+
+
+def title_key(text: str) -> str:
+    """:func:`normalize_title` without a lexicon, memoised per word: the same key, faster in bulk.
+
+    Used to key the ~300,000 taxonomy labels at load time::
+
+        >>> title_key("Soudeuse H/F") == normalize_title("Soudeuse H/F")
+        True
+    """
+    cleaned = strip_gender_markers(fold(text))
+    return " ".join(_masculine_word(tok) for tok in _WORD.findall(cleaned))

@@ -29,7 +29,7 @@ Tables (columns after ``taxonomy, version``):
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -332,19 +332,28 @@ def select_appellation_rome_codes(con: duckdb.DuckDBPyConnection) -> list[tuple[
     return [(str(a), str(r)) for a, r in rows]
 
 
-def select_search_labels(
-    con: duckdb.DuckDBPyConnection,
-) -> list[tuple[str, str, str, str, str, str, str, str, str]]:
-    """(concept_id, taxonomy, kind, code, concept label, text, lang, label kind, key) of current concepts."""
+def select_search_concepts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
+    """(concept_id, taxonomy, kind, code, display label) of the current occupations and skills."""
     sql = (
         "WITH c AS (SELECT concept_id, taxonomy, kind, code, label FROM taxonomy_occupations_current "
         "UNION ALL SELECT concept_id, taxonomy, kind, code, label FROM taxonomy_skills_current) "
-        "SELECT c.concept_id, c.taxonomy, c.kind, c.code, coalesce(d.label, c.label), l.text, l.lang, l.kind, l.key "
-        "FROM c JOIN taxonomy_labels_current l ON l.concept_id = c.concept_id "
-        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id "
-        "ORDER BY c.concept_id, l.lang, l.kind"
+        "SELECT c.concept_id, c.taxonomy, c.kind, c.code, coalesce(d.label, c.label) FROM c "
+        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id ORDER BY c.concept_id"
     )
     return con.execute(sql).fetchall()
+
+
+def iter_search_labels(con: duckdb.DuckDBPyConnection, batch: int = 50_000) -> Iterator[tuple[str, str, str, str, str]]:
+    """(concept_id, text, lang, kind, key) of every current label, fetched in batches to bound memory."""
+    cursor = con.cursor()
+    cursor.execute(
+        "SELECT concept_id, text, lang, kind, key FROM taxonomy_labels_current ORDER BY concept_id, lang, kind"
+    )
+    try:
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def find_concept(con: duckdb.DuckDBPyConnection, concept_id: str) -> tuple[str, ...] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from grepp.enrich.text import normalize_title
+from grepp.enrich.text import title_key
 from grepp.store.taxonomy import TABLES
 
 
@@ -128,7 +128,7 @@ class ReleaseRows:
         self._labels_seen.add(seen)
         key = self._keys.get(text)
         if key is None:
-            key = self._keys[text] = normalize_title(text)
+            key = self._keys[text] = title_key(text)
         self.tables["taxonomy_labels"].append((concept_id, lang, text, kind, label_version, key))
 
     def broader(self, concept_id: str, broader_id: str, source: str) -> None:

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 
 from grepp.enrich.text import normalize_title
 from grepp.store import taxonomy as store
@@ -85,51 +87,68 @@ class SearchHit:
 
 
 class LabelIndex:
-    """Labels of the current releases, by exact key and by word, with each word's IDF."""
+    """Labels of the current releases, by exact key and by word (NumPy postings), with each word's IDF."""
 
-    def __init__(self, rows: Iterable[tuple[str, str, str, str, str, str, str, str, str]]) -> None:
-        self.concepts: list[tuple[str, str, str, str, str]] = []  # id, taxonomy, kind, code, display label
-        self.label_concept: list[int] = []
+    def __init__(
+        self,
+        concepts: Iterable[tuple[str, str, str, str, str]],
+        labels: Iterable[tuple[str, str, str, str, str]],
+    ) -> None:
+        self.concepts: list[tuple[str, str, str, str, str]] = list(concepts)  # id, taxonomy, kind, code, label
+        position = {c[0]: i for i, c in enumerate(self.concepts)}
         self.label_text: list[tuple[str, str, str]] = []  # text, lang, label kind
-        self.label_weight: list[float] = []
         self.exact: dict[str, list[int]] = defaultdict(list)
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        self._sets: dict[str, set[int]] = {}
-        position: dict[str, int] = {}
-        label_tokens: list[list[str]] = []
-        for cid, taxonomy, kind, code, label, text, lang, label_kind, key in rows:
+        concept_of: list[int] = []
+        lists: dict[str, list[int]] = defaultdict(list)
+        label_words: list[list[str]] = []
+        for cid, text, lang, label_kind, key in labels:
             ci = position.get(cid)
             if ci is None:
-                ci = position[cid] = len(self.concepts)
-                self.concepts.append((cid, taxonomy, kind, code, label))
-            li = len(self.label_concept)
-            self.label_concept.append(ci)
+                continue
+            li = len(concept_of)
+            concept_of.append(ci)
             self.label_text.append((text, lang, label_kind))
             self.exact[key].append(li)
             words = _words(key)
-            label_tokens.append(words)
+            label_words.append(words)
             for word in words:
-                self.postings[word].append(li)
-        total = max(len(self.label_concept), 1)
-        self.idf = {w: math.log(1 + total / len(p)) for w, p in self.postings.items()}
-        self.label_weight = [sum(self.idf[w] for w in words) or 1.0 for words in label_tokens]
+                lists[word].append(li)
+        total = max(len(concept_of), 1)
+        self.idf = {w: math.log(1 + total / len(p)) for w, p in lists.items()}
+        self.rare = max(self.idf.values(), default=1.0)
+        self.postings = {w: np.asarray(p, dtype=np.int32) for w, p in lists.items()}
+        self.label_concept = np.asarray(concept_of, dtype=np.int32)
+        self.label_weight = np.asarray([sum(self.idf[w] for w in ws) or 1.0 for ws in label_words], dtype=np.float64)
+        taxonomies = sorted({c[1] for c in self.concepts})
+        kinds = sorted({c[2] for c in self.concepts})
+        self._taxonomy_codes = {t: i for i, t in enumerate(taxonomies)}
+        self._kind_codes = {k: i for i, k in enumerate(kinds)}
+        self.concept_taxonomy = np.asarray([self._taxonomy_codes[c[1]] for c in self.concepts], dtype=np.int8)
+        self.concept_kind = np.asarray([self._kind_codes[c[2]] for c in self.concepts], dtype=np.int8)
+
+    def _allowed(self, taxonomy: str | None, kinds: Iterable[str] | None) -> npt.NDArray[np.bool_] | None:
+        """A mask over concepts, or None when everything is allowed."""
+        if taxonomy is None and kinds is None:
+            return None
+        mask = np.ones(len(self.concepts), dtype=np.bool_)
+        if taxonomy is not None:
+            mask &= self.concept_taxonomy == self._taxonomy_codes.get(taxonomy, -1)
+        if kinds is not None:
+            codes = [self._kind_codes[k] for k in kinds if k in self._kind_codes]
+            mask &= np.isin(self.concept_kind, codes)
+        return mask
 
     def search(
         self, text: str, *, limit: int = 10, taxonomy: str | None = None, kinds: Iterable[str] | None = None
     ) -> list[SearchHit]:
         key = normalize_title(text)
-        allowed = set(kinds) if kinds is not None else None
-
-        def keep(ci: int) -> bool:
-            _, tax, kind, _, _ = self.concepts[ci]
-            return (taxonomy is None or tax == taxonomy) and (allowed is None or kind in allowed)
-
+        allowed = self._allowed(taxonomy, kinds)
         best: dict[int, tuple[float, int, bool]] = {}
         for li in self.exact.get(key, ()):
-            ci = self.label_concept[li]
+            ci = int(self.label_concept[li])
             label_kind = self.label_text[li][2]
             score = _EXACT_SCORE.get(label_kind, 1.0)
-            if not keep(ci):
+            if allowed is not None and not allowed[ci]:
                 continue
             current = best.get(ci)
             if current is None or (score, -_LABEL_RANK.get(label_kind, 9)) > (
@@ -137,25 +156,8 @@ class LabelIndex:
                 -_LABEL_RANK.get(self.label_text[current[1]][2], 9),
             ):
                 best[ci] = (score, li, True)
-        query_words = _words(key)
-        words = [w for w in query_words if w in self.idf]
-        # An unknown word counts as a rare one: the query is not covered by any label.
-        rare = max(self.idf.values(), default=1.0)
-        query_weight = sum(self.idf.get(w, rare) for w in query_words) or 1.0
-        overlap: dict[int, float] = defaultdict(float)
-        # Rare words first; very common ones only add to labels already found, keeping queries fast.
-        for n, word in enumerate(sorted(words, key=lambda w: -self.idf[w])):
-            weight = self.idf[word]
-            if n == 0 or len(self.postings[word]) < 20000:
-                for li in self.postings[word]:
-                    overlap[li] += weight
-            else:
-                for li in list(overlap):
-                    overlap[li] += weight if li in self._posting_set(word) else 0.0
-        for li, matched in overlap.items():
-            ci = self.label_concept[li]
-            score = 0.9 * (matched / query_weight) * math.sqrt(matched / self.label_weight[li])
-            if score > best.get(ci, (0.0, 0, False))[0] and keep(ci):
+        for ci, (score, li) in self._token_candidates(key, allowed, limit).items():
+            if score > best.get(ci, (0.0, 0, False))[0]:
                 best[ci] = (score, li, False)
         ranked = sorted(
             best.items(),
@@ -173,11 +175,39 @@ class LabelIndex:
             hits.append(SearchHit(cid, tax, kind, code, label, text_, lang, round(min(score, 1.0), 4), exact))
         return hits
 
-    def _posting_set(self, word: str) -> set[int]:
-        cached = self._sets.get(word)
-        if cached is None:
-            cached = self._sets[word] = set(self.postings[word])
-        return cached
+    def _token_candidates(
+        self, key: str, allowed: npt.NDArray[np.bool_] | None, limit: int
+    ) -> dict[int, tuple[float, int]]:
+        """Best token score and its label per concept, for the concepts that may reach the top ``limit``."""
+        query_words = _words(key)
+        words = [w for w in query_words if w in self.postings]
+        if not words:
+            return {}
+        # An unknown word counts as a rare one: no label covers the query then.
+        query_weight = sum(self.idf.get(w, self.rare) for w in query_words) or 1.0
+        postings = np.concatenate([self.postings[w] for w in words])
+        weights = np.concatenate([np.full(len(self.postings[w]), self.idf[w]) for w in words])
+        labels, inverse = np.unique(postings, return_inverse=True)
+        matched = np.bincount(inverse, weights=weights)
+        scores = 0.9 * (matched / query_weight) * np.sqrt(matched / self.label_weight[labels])
+        concepts = self.label_concept[labels]
+        if allowed is not None:
+            keep = allowed[concepts]
+            labels, scores, concepts = labels[keep], scores[keep], concepts[keep]
+        if not len(labels):
+            return {}
+        # Best label of each concept: sort by concept, then score descending.
+        order = np.lexsort((-scores, concepts))
+        concepts, scores, labels = concepts[order], scores[order], labels[order]
+        first = np.ones(len(concepts), dtype=np.bool_)
+        first[1:] = concepts[1:] != concepts[:-1]
+        concepts, scores, labels = concepts[first], scores[first], labels[first]
+        # Keep every concept scoring at least the (limit + 20)-th best, so ties are ranked fairly.
+        if len(scores) > limit + 20:
+            threshold = np.partition(scores, len(scores) - (limit + 20))[len(scores) - (limit + 20)]
+            top = scores >= threshold
+            concepts, scores, labels = concepts[top], scores[top], labels[top]
+        return {int(c): (float(s), int(li)) for c, s, li in zip(concepts, scores, labels, strict=True)}
 
 
 def _words(key: str) -> list[str]:
@@ -197,7 +227,7 @@ def label_index(con: duckdb.DuckDBPyConnection) -> LabelIndex:
         index = _CACHE.get(fingerprint)
         if index is None:
             _CACHE.clear()  # one set of releases at a time is plenty
-            index = _CACHE[fingerprint] = LabelIndex(store.select_search_labels(con))
+            index = _CACHE[fingerprint] = LabelIndex(store.select_search_concepts(con), store.iter_search_labels(con))
     return index
 
 
