@@ -3,11 +3,13 @@
 The statistics and geography loaders read INSEE, DARES and France Travail files through
 :func:`read_table`, which checks the header once (a missing column is a :class:`SourceError` naming the
 file and the column) and yields each record with its line number, so a bad record can be rejected with
-its location while the batch goes on::
+its location while the batch goes on. :class:`LoadBatch` writes a load's tables in one transaction with
+one run report per table::
 
-    table = read_table(path, required=("codgeo", "codze2020"))
-    for line, record in table.records():
-        record["codze2020"]
+    with LoadBatch(con, "insee-geo", {"geo_zones_emploi": "Export_Communes_Zones_Emploi_2020.csv"}) as batch:
+        table = read_table(path, required=("codgeo", "codze2020"))
+        rows = batch.each("geo_zones_emploi", table, lambda line, r: (r["codze2020"], r["libze2020"], ...))
+        reports = batch.write([TableWrite("geo_zones_emploi", columns, ["zone_emploi"], rows)])
 """
 
 from __future__ import annotations
@@ -29,24 +31,33 @@ from grepp.store.runs import RunReport, finish_run, reject, start_run
 
 T = TypeVar("T")
 
-#: Encodings tried in order: most files are UTF-8; DARES files are often cp1252 (Windows French).
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
-
 
 def read_text(path: Path) -> tuple[str, str]:
-    """The file's text and the encoding that decoded it (UTF-8 first, then cp1252)."""
+    """The file's text and its encoding: ``utf-8``, ``cp1252``, or ``utf-8+cp1252`` for a mixed file.
+
+    Decoding falls back line by line, so a UTF-8 file with a few Windows-1252 lines (or cut in the middle
+    of a character) keeps its other accents right instead of turning every "é" into "Ã©".
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise SourceError(f"{path}: file not found", hint="check the data directory (GREPP_DATA)") from exc
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc}") from exc
-    for encoding in ENCODINGS:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines: list[str] = []
+    utf8_accents = False
+    for i, chunk in enumerate(raw.split(b"\n")):
         try:
-            return raw.decode(encoding), encoding
+            line = chunk.decode("utf-8-sig" if i == 0 else "utf-8")
+            utf8_accents = utf8_accents or not chunk.isascii()
         except UnicodeDecodeError:
-            continue
-    raise SourceError(f"{path}: neither UTF-8 nor cp1252")  # pragma: no cover - cp1252 decodes almost anything
+            line = chunk.decode("cp1252", errors="replace")
+        lines.append(line)
+    return "\n".join(lines), "utf-8+cp1252" if utf8_accents else "cp1252"
 
 
 @dataclass
