@@ -82,6 +82,7 @@ def test_place_commune_by_code_or_label(places: CommunePlaces) -> None:
     assert place_commune(places, "1053") == places["01053"]  # leading zero lost in a spreadsheet
     assert place_commune(places, "67 - STRASBOURG") == places["67482"]
     assert place_commune(places, "Strasbourg (67)") == places["67482"]
+    assert place_commune(places, "STRASBOURG CEDEX 2") == places["67482"]
     assert place_commune(places, "ST DIE DES VOSGES") == places["88413"]
     assert place_commune(places, "AUBENAS") == places["07019"]
     assert place_commune(places, "Paris 15e Arrondissement") == places["75056"]

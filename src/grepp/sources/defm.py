@@ -4,7 +4,9 @@
 département (``67``, ``971``) or a région (``reg44``); ``YEAR`` is a French month (``janvier_2020``);
 ``Demandeurs_Emploi`` is rounded to tens. Categories are not named in the file: the regional totals
 (Grand Est ≈ 520,000) match categories A, B, C, so rows are stored with ``category = 'ABC'``. The file
-repeats some (code, month) pairs with the same figure: those count as duplicates, not errors::
+repeats some (code, month) pairs with the same figure: those count as duplicates, not errors. A pair
+repeated with another figure keeps the first and rejects the later one (where checked, e.g. Nancy
+54395, the later line copies the figure of the line before it: an error of the published file)::
 
     load_defm(con, data_dir)   # defm_monthly: geo_level, geo_code, month, category, job_seekers
 """

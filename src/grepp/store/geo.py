@@ -172,6 +172,7 @@ _CODE = re.compile(r"^\s*(\d[\dAB]\d{3}|\d{4})\s*$", re.IGNORECASE)
 _DEPT_PREFIX = re.compile(r"^\s*(\d{2,3}|2[AB])\s*[-–:]\s*(.+)$", re.IGNORECASE)
 _DEPT_SUFFIX = re.compile(r"^\s*(.+?)\s*\((\d{2,3}|2[AB])\)\s*$", re.IGNORECASE)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_CEDEX = re.compile(r"\s+cedex(\s+\d+)?\s*$", re.IGNORECASE)
 
 
 def name_key(name: str) -> str:
@@ -230,12 +231,15 @@ def load_commune_places(con: duckdb.DuckDBPyConnection) -> CommunePlaces:
         places = load_commune_places(con)
         places["08294"].commune_insee   # '08053' (La Moncelle merged into Bazeilles in 2024)
     """
-    current = con.execute(
-        """
-        SELECT commune_insee, name, departement, region, zone_emploi, zone_emploi_name, bassin_bmo, bassin_name
-        FROM geo_communes
-        """
-    ).fetchall()
+    try:
+        current = con.execute(
+            """
+            SELECT commune_insee, name, departement, region, zone_emploi, zone_emploi_name, bassin_bmo, bassin_name
+            FROM geo_communes
+            """
+        ).fetchall()
+    except duckdb.CatalogException:  # a read-only database made before the geography tables existed
+        return CommunePlaces({})
     places: dict[str, CommunePlace] = {row[0]: CommunePlace(*row) for row in current}
     names = {code: place.name for code, place in places.items()}
     # The loader gives every row of one old code the same resolved current_code (the latest change wins).
@@ -280,6 +284,7 @@ def place_commune(
     elif suffixed:
         departement = departement or suffixed.group(2).upper().zfill(2)
         text = suffixed.group(1)
+    text = _CEDEX.sub("", text)  # "STRASBOURG CEDEX 2" is Strasbourg
     lookup = places if isinstance(places, CommunePlaces) else CommunePlaces(places)
     candidates = lookup.by_name(name_key(text))
     if departement:
