@@ -83,3 +83,25 @@ def test_loading_the_same_release_twice_changes_nothing(
     assert store.releases(taxonomy_con) == before
     assert store.table_counts(taxonomy_con, "esco", "v1.1.1") == counts
     assert ensure_loaded(taxonomy_con, data_dir) is None
+
+
+def test_german_list_out_of_line_is_not_joined(make_data_dir, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The German file has no URIs: joined by row only while its untranslated names line up."""
+    from grepp.taxonomy.csvfile import read_csv
+    from grepp.taxonomy.esco import german_labels
+    from grepp.taxonomy.rows import ReleaseRows
+
+    skills = read_csv(data_dir / "esco/v1.1.1-en/skills_en.csv", required=("conceptUri", "preferredLabel"))
+    in_line = ReleaseRows("esco", "v1.1.1")
+    german_labels(in_line, data_dir / "esco", skills, lambda n: None)
+    assert len(in_line.tables["taxonomy_labels"]) > 13000 and not in_line.warnings
+
+    def shift(b: bytes) -> bytes:
+        header, first, rest = b.split(b"\r\n", 2)
+        return header + b"\r\n" + rest + first + b"\r\n"  # same count, every label one row off
+
+    data = make_data_dir({"esco/de-labels/esco_skills_de.txt": shift})
+    shifted = ReleaseRows("esco", "v1.1.1")
+    german_labels(shifted, data / "esco", skills, lambda n: None)
+    assert shifted.tables["taxonomy_labels"] == []
+    assert any("does not line up" in w for w in shifted.warnings)

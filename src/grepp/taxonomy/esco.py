@@ -8,8 +8,9 @@ relations, hierarchy, ISCO groups, skill groups, collections) plus the labels of
   and from ``esco/fr-v1.0/`` for the concepts missing there (``esco-v1.0``); French occupation
   labels "technicien/technicienne" also give their masculine and feminine forms;
 - German ``esco/de-labels/esco_skills_de.txt``: a cp1252 list of skill preferred labels *without URIs*,
-  in the exact row order of ``skills_en.csv`` (same 13,896 rows; spot-checked: "Haskell" is row 8 in
-  both). It is joined by row position (``esco-de-list-by-position``), only when the counts agree.
+  in the exact row order of ``skills_en.csv``: same 13,896 rows, and 141 untranslated names ("Haskell",
+  "Apache Maven" …) sit at the same row in both files, none when shifted by one. It is joined by row
+  position (``esco-de-list-by-position``), and only when the counts and that check agree.
 
 Ids are ``esco:<uri>``; kinds ``occupation``, ``skill`` (skillType skill/competence), ``knowledge``;
 ISCO groups and skill groups are groups. Collections become flags: ``green``, ``digital`` (digital and
@@ -245,7 +246,7 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
     _relations(rows, read, base, occ_uris, skill_uris)
     _collections(rows, read, base, occ_uris | skill_uris)
     _french_labels(rows, read, esco_dir, known)
-    _german_labels(rows, esco_dir, skills, tick)
+    german_labels(rows, esco_dir, skills, tick)
     return rows
 
 
@@ -322,7 +323,7 @@ def _french_labels(rows: ReleaseRows, read: Reader, esco_dir: Path, known: set[s
                 _fr_labels(rows, f"esco:{uri}", label, alts.split("\n"), gendered, FR_OLD_VERSION)
 
 
-def _german_labels(rows: ReleaseRows, esco_dir: Path, skills: CsvTable, tick: Callable[[int], None]) -> None:
+def german_labels(rows: ReleaseRows, esco_dir: Path, skills: CsvTable, tick: Callable[[int], None]) -> None:
     path = esco_dir / "de-labels" / "esco_skills_de.txt"
     if not path.exists():
         return
@@ -337,6 +338,17 @@ def _german_labels(rows: ReleaseRows, esco_dir: Path, skills: CsvTable, tick: Ca
     if len(labels) != len(skills):
         rows.warnings.append(
             f"{path.name}: {len(labels)} German labels for {len(skills)} skills; without URIs they cannot be joined"
+        )
+        return
+    english = skills.column("preferredLabel")
+    aligned = sum(a == b for a, b in zip(english, labels, strict=True))  # "Haskell", "Apache Maven" …
+    shifted = sum(a == b for a, b in zip(english[1:], labels, strict=False)) + sum(
+        a == b for a, b in zip(english, labels[1:], strict=False)
+    )
+    if aligned < 20 or aligned <= 10 * shifted:
+        rows.warnings.append(
+            f"{path.name}: the German list does not line up with skills_en.csv "
+            f"({aligned} identical names in place, {shifted} when shifted by one); not joined"
         )
         return
     for uri, label in zip(skills.column("conceptUri"), labels, strict=True):
