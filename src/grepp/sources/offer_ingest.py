@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,21 +122,36 @@ class OfferIngest:
         self.run_id = ""
 
     def run(self, records: Iterable[RawRecord]) -> RunReport:
+        """Read every record and store them batch by batch; the run row ends ``ok`` or ``failed``.
+
+        One writer thread stores batch *n* while this thread parses batch *n + 1* (DuckDB releases the
+        GIL): the connection is only ever used by one thread at a time.
+        """
         self.run_id = start_run(self.con, self.source, self.input_name)
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grepp-offer-writer")
+        pending: Future[None] | None = None
         try:
             batch = _Batch()
             for record in records:
                 self._read(record, batch)
                 if len(batch) >= self.batch_size:
-                    self._flush(batch)
+                    pending = self._submit(writer, pending, batch)
                     batch = _Batch()
-            self._flush(batch)
+            pending = self._submit(writer, pending, batch)
+            pending.result()
         except BaseException as exc:
+            writer.shutdown(wait=True)  # the connection is free again before the run row is written
             message = str(exc) if isinstance(exc, GreppError) else f"{type(exc).__name__}: {exc}"
             finish_run(self.con, self.run_id, self.report, status="failed", message=message)
             raise
+        writer.shutdown(wait=True)
         finish_run(self.con, self.run_id, self.report)
         return self.report
+
+    def _submit(self, writer: ThreadPoolExecutor, pending: Future[None] | None, batch: _Batch) -> Future[None]:
+        if pending is not None:
+            pending.result()  # one batch in flight at most; re-raises the writer's error here
+        return writer.submit(self._flush, batch)
 
     def _read(self, record: RawRecord, batch: _Batch) -> None:
         self.report.read += 1

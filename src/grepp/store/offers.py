@@ -3,7 +3,8 @@
 Tables (all SQL for offers lives here and in :mod:`grepp.store.offer_duplicates`):
 
 - ``offers``: one row per offer id ``f"{source}:{source_id}"`` with every field of :class:`Offer`, its
-  ``content_hash``, ``text_hash`` and ``raw_hash`` (the source record's bytes + extractor version), provenance
+  ``content_hash``, ``text_hash`` (exact-duplicate key, see :func:`grepp.sources.offer_record.text_hash`) and
+  ``raw_hash`` (the source record's bytes + extractor version), provenance
   (``source``, ``input``, ``extractor``, ``extractor_version``), ``first_seen_run``, ``last_seen_run``,
   ``ingested_at``. Dates are UTC.
 - ``offer_versions``: the previous row of an offer whose content or update date changed (same columns, plus
@@ -89,6 +90,7 @@ OFFER_COLUMNS: tuple[tuple[str, str, Any], ...] = (
     ("ingested_at", "TIMESTAMP", pa.timestamp("us")),
 )
 COLUMN_NAMES = tuple(name for name, _, _ in OFFER_COLUMNS)
+
 _ARROW_SCHEMA = pa.schema([(name, arrow) for name, _, arrow in OFFER_COLUMNS])
 _COLUMNS_DDL = ",\n        ".join(f"{name} {sql}" for name, sql, _ in OFFER_COLUMNS)
 
