@@ -172,6 +172,8 @@ _CODE = re.compile(r"^\s*(\d[\dAB]\d{3}|\d{4})\s*$", re.IGNORECASE)
 _DEPT_PREFIX = re.compile(r"^\s*(\d{2,3}|2[AB])\s*[-–:]\s*(.+)$", re.IGNORECASE)
 _DEPT_SUFFIX = re.compile(r"^\s*(.+?)\s*\((\d{2,3}|2[AB])\)\s*$", re.IGNORECASE)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+#: "PARIS 09", "Lyon 3e", "Marseille 1er arrondissement": an arrondissement, placed in its commune.
+_ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille) \d{1,2}(?:e|er|eme)?(?: arrondissement)?$")
 _CEDEX = re.compile(r"\s+cedex(\s+\d+)?\s*$", re.IGNORECASE)
 
 
@@ -286,7 +288,9 @@ def place_commune(
         text = suffixed.group(1)
     text = _CEDEX.sub("", text)  # "STRASBOURG CEDEX 2" is Strasbourg
     lookup = places if isinstance(places, CommunePlaces) else CommunePlaces(places)
-    candidates = lookup.by_name(name_key(text))
+    key = name_key(text)
+    arrondissement = _ARRONDISSEMENT.match(key)
+    candidates = lookup.by_name(arrondissement.group(1) if arrondissement else key)
     if departement:
         candidates = [(rank, place) for rank, place in candidates if place.departement == departement]
     if not candidates:
