@@ -89,6 +89,8 @@ def test_place_commune_by_code_or_label(places: CommunePlaces) -> None:
     assert place_commune(places, "75 - PARIS 09") == places["75056"]
     assert place_commune(places, "69 - LYON 05") == places["69123"]
     assert place_commune(places, "Marseille 1er") == places["13055"]
+    assert place_commune(places, "76 - Havre") == places["76351"]  # the article dropped, as job boards do
+    assert place_commune(places, "01 - Boisse") == places["01049"]  # La Boisse (01), not Boisse (24)
     assert place_commune(places, "La Moncelle") == places["08053"]  # a former name
     assert place_commune(places, "Saint-Martin") is None  # shared by several communes: no guess
     assert place_commune(places, "nowhere-sur-rien") is None

@@ -174,6 +174,7 @@ _DEPT_SUFFIX = re.compile(r"^\s*(.+?)\s*\((\d{2,3}|2[AB])\)\s*$", re.IGNORECASE)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 #: "PARIS 09", "Lyon 3e", "Marseille 1er arrondissement": an arrondissement, placed in its commune.
 _ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille) \d{1,2}(?:e|er|eme)?(?: arrondissement)?$")
+_ARTICLE = re.compile(r"^(?:le|la|les|l) (?=\w)")
 _CEDEX = re.compile(r"\s+cedex(\s+\d+)?\s*$", re.IGNORECASE)
 
 
@@ -207,18 +208,27 @@ class CommunePlaces(dict[str, CommunePlace]):
         self._by_name: dict[str, list[tuple[int, CommunePlace]]] | None = None
 
     def by_name(self, key: str) -> list[tuple[int, CommunePlace]]:
-        """Places whose current (rank 0) or former/délégué (rank 1) name has this :func:`name_key`."""
+        """Places known under this :func:`name_key`, best first by rank.
+
+        Rank 0: current name; 1: former or délégué name; 2 and 3: the same without their leading
+        article, as job boards often write them ("Havre" for Le Havre, "Roche-sur-Yon").
+        """
         if self._by_name is None:
             index: dict[str, list[tuple[int, CommunePlace]]] = {}
+
+            def add(name: str, rank: int, place: CommunePlace) -> None:
+                for k, r in ((name_key(name), rank), (_ARTICLE.sub("", name_key(name)), rank + 2)):
+                    entries = index.setdefault(k, [])
+                    if all(p != place for _, p in entries):
+                        entries.append((r, place))
+
             for code, place in self.items():
                 if code == place.commune_insee:
-                    index.setdefault(name_key(place.name), []).append((0, place))
+                    add(place.name, 0, place)
             for code, name in self.names.items():
                 target = self.get(code)
                 if target is not None and code != target.commune_insee:
-                    entries = index.setdefault(name_key(name), [])
-                    if all(p != target for _, p in entries):
-                        entries.append((1, target))
+                    add(name, 1, target)
             self._by_name = index
         return self._by_name.get(key, [])
 
