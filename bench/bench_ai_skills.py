@@ -15,7 +15,6 @@ import csv
 import json
 import os
 import platform
-import re
 import resource
 import sys
 import time
@@ -112,24 +111,19 @@ def ardeche(extractor: SkillExtractor, lines: list[str]) -> None:
     ]
 
 
-_MARK = re.compile(r"<<\*>>(.*?)<<\*>>", re.DOTALL)
-
-
 def german(extractor: SkillExtractor, lines: list[str]) -> None:
     path = DATA / "eval/skills-de-spans-dev/austria/jobposts.jsonl"
     posts = [json.loads(x) for x in path.read_text(encoding="utf-8").split("\n") if x.strip()]
     found = marked = hit_spans = mentions = inside = 0
     for post in posts:
-        raw = str(post["text"])
-        text, spans, pos = [], [], 0
-        for m in _MARK.finditer(raw):
-            text.append(raw[pos : m.start()])
-            start = sum(len(t) for t in text)
-            text.append(m.group(1))
-            spans.append((start, start + len(m.group(1))))
-            pos = m.end()
-        text.append(raw[pos:])
-        clean = "".join(text)
+        clean = str(post["text"]).replace("<<*>>", "")
+        spans = []
+        # the inline markers are unbalanced in some posts: locate each marked string instead (first occurrence)
+        for mark in post.get("marked_spans") or []:
+            mark = str(mark).strip()
+            at = clean.find(mark)
+            if 1 < len(mark) <= 200 and "\n" not in mark and at >= 0:
+                spans.append((at, at + len(mark)))
         got = extractor.extract(clean, lang="de")
         marked += len(spans)
         hit_spans += sum(any(g.start < e and s < g.end for g in got) for s, e in spans)
@@ -141,12 +135,55 @@ def german(extractor: SkillExtractor, lines: list[str]) -> None:
         "## German: hand-marked skill spans (Austrian posts, `eval/skills-de-spans-dev/austria`)",
         "",
         "A marked span counts as found when one extracted mention overlaps it; a mention is correct when it",
-        "overlaps a marked span (span-overlap recall / precision; the marks also cover job titles).",
+        "overlaps a marked span (span-overlap recall / precision; the marks also cover job titles and whole",
+        "requirement sentences; marks spanning several lines — unbalanced markers — are left out).",
         "",
         "| posts | marked spans | span recall | mention spans | span precision | posts with ≥ 1 mention |",
         "|---|---|---|---|---|---|",
         f"| {len(posts)} | {marked} | {hit_spans / max(marked, 1):.3f} | {mentions} | "
         f"{inside / max(mentions, 1):.3f} | {found} |",
+        "",
+    ]
+
+
+def llm_sanity(extractor: SkillExtractor, lines: list[str]) -> None:
+    """Rough check against LLM labels (Llama-3.3-70B, not ground truth): found spans and requirement agreement."""
+    import ast
+
+    path = DATA / "offers/llm-labelled-fr/all_labelled.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").split("\n") if x.strip()]
+    literal = found = agree = judged = 0
+    for row in rows:
+        try:
+            pred = ast.literal_eval(row["prediction"]) if isinstance(row["prediction"], str) else row["prediction"]
+        except (ValueError, SyntaxError):
+            continue
+        if not isinstance(pred, dict):
+            continue
+        text = str(row.get("raw_text") or "")
+        low = text.lower()
+        mentions = extractor.extract(text)
+        for kind, skills in (("required", pred.get("required_skills")), ("wished", pred.get("nice_to_have_skills"))):
+            for skill in skills or []:
+                at = low.find(str(skill).lower())
+                if at < 0 or len(str(skill)) < 2:
+                    continue
+                literal += 1
+                hits = [m for m in mentions if m.start < at + len(str(skill)) and at < m.end]
+                found += bool(hits)
+                told = [m.requirement for m in hits if m.requirement != "unknown"]
+                if told:
+                    judged += 1
+                    agree += told[0] == kind
+    lines += [
+        "## Sanity check against LLM labels (`offers/llm-labelled-fr`, rough, not ground truth)",
+        "",
+        "LLM skills written literally in the offer; found = one of our mentions overlaps it; agreement = our",
+        "required/wished (when we say one) equals the LLM's required/nice-to-have list.",
+        "",
+        "| offers | LLM skills written literally | found by us | requirement stated by us | agreement |",
+        "|---|---|---|---|---|",
+        f"| {len(rows)} | {literal} | {found / max(literal, 1):.3f} | {judged} | {agree / max(judged, 1):.3f} |",
         "",
     ]
 
@@ -205,6 +242,7 @@ def main() -> None:
     french(extractor, lines)
     ardeche(extractor, lines)
     german(extractor, lines)
+    llm_sanity(extractor, lines)
     speed(extractor, lines, build_s)
     out = ROOT / "docs/benchmarks/ai-skills.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -56,6 +56,7 @@ class SkillConfig:
     prior_savoir_faire: float = 1.0
     prior_savoir: float = 0.3
     prior_savoir_etre: float = 0.05
+    prior_decay: float = 0.25  # score of the n-th item of a rubrique: base / (1 + n) ** decay
     acronym_weight: float = 0.5  # a certificate written in the offer (CACES, FIMO…) is asked for
     evidence_weight: float = 0.1  # measured: recruiters' codes follow the fiche more than the text
 
@@ -352,7 +353,7 @@ class SkillExtractor:
                 group = concept.kind + ("e" if "savoir_etre" in concept.flags else "")
                 position = seen.get(group, 0)
                 seen[group] = position + 1
-                score = weight * base / (1 + position) ** 0.5
+                score = weight * base / (1 + position) ** cfg.prior_decay
                 scores[cid] = max(scores.get(cid, 0.0), score)
         for m in mentions:
             # certificates are asked for whatever the fiche says; other text evidence only within the métier
