@@ -29,7 +29,7 @@ Tables (columns after ``taxonomy, version``):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -332,28 +332,42 @@ def select_appellation_rome_codes(con: duckdb.DuckDBPyConnection) -> list[tuple[
     return [(str(a), str(r)) for a, r in rows]
 
 
+#: Current occupations and skills, numbered by concept_id (``ci``), with their display label.
+_SEARCH_CONCEPTS = (
+    "SELECT (row_number() OVER (ORDER BY c.concept_id) - 1)::INTEGER AS ci, c.concept_id, c.taxonomy, c.kind, "
+    "c.code, coalesce(d.label, c.label) AS label FROM (SELECT concept_id, taxonomy, kind, code, label "
+    "FROM taxonomy_occupations_current UNION ALL SELECT concept_id, taxonomy, kind, code, label "
+    "FROM taxonomy_skills_current) c LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id"
+)
+#: Their labels numbered (``li``) by concept, French first, preferred first: the first of equal matches wins.
+_SEARCH_LABELS = (
+    "SELECT (row_number() OVER (ORDER BY c.ci, CASE l.lang WHEN 'fr' THEN 0 WHEN 'en' THEN 1 ELSE 2 END, "
+    "CASE l.kind WHEN 'preferred' THEN 0 WHEN 'masculine' THEN 1 WHEN 'short' THEN 2 WHEN 'feminine' THEN 3 "
+    "WHEN 'alternative' THEN 4 ELSE 5 END, l.lang, l.kind, l.text) - 1)::INTEGER AS li, c.ci, l.text, l.lang, "
+    f"l.kind, l.key FROM taxonomy_labels_current l JOIN ({_SEARCH_CONCEPTS}) c ON c.concept_id = l.concept_id"
+)
+
+
 def select_search_concepts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
-    """(concept_id, taxonomy, kind, code, display label) of the current occupations and skills."""
+    """(concept_id, taxonomy, kind, code, display label) of current occupations and skills; row i = concept i."""
+    rows = con.execute(f"SELECT concept_id, taxonomy, kind, code, label FROM ({_SEARCH_CONCEPTS}) ORDER BY ci")
+    return rows.fetchall()
+
+
+def select_search_labels(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Arrow table (ci, text, lang, kind, key) of their labels; row i = label number i."""
+    return con.sql(f"SELECT ci, text, lang, kind, key FROM ({_SEARCH_LABELS}) ORDER BY li").to_arrow_table()
+
+
+def select_search_postings(con: duckdb.DuckDBPyConnection, stopwords: Sequence[str]) -> pa.Table:
+    """Arrow table (word, labels): the numbers of the labels whose key has each word (elisions split)."""
     sql = (
-        "WITH c AS (SELECT concept_id, taxonomy, kind, code, label FROM taxonomy_occupations_current "
-        "UNION ALL SELECT concept_id, taxonomy, kind, code, label FROM taxonomy_skills_current) "
-        "SELECT c.concept_id, c.taxonomy, c.kind, c.code, coalesce(d.label, c.label) FROM c "
-        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id ORDER BY c.concept_id"
+        f"WITH l AS ({_SEARCH_LABELS}), "
+        "w AS (SELECT DISTINCT li, unnest(string_split(replace(key, chr(39), ' '), ' ')) AS word FROM l) "
+        "SELECT word, list(li ORDER BY li) AS labels FROM w "
+        "WHERE word <> '' AND NOT list_contains($stopwords, word) GROUP BY word"
     )
-    return con.execute(sql).fetchall()
-
-
-def iter_search_labels(con: duckdb.DuckDBPyConnection, batch: int = 50_000) -> Iterator[tuple[str, str, str, str, str]]:
-    """(concept_id, text, lang, kind, key) of every current label, fetched in batches to bound memory."""
-    cursor = con.cursor()
-    cursor.execute(
-        "SELECT concept_id, text, lang, kind, key FROM taxonomy_labels_current ORDER BY concept_id, lang, kind"
-    )
-    try:
-        while rows := cursor.fetchmany(batch):
-            yield from rows
-    finally:
-        cursor.close()
+    return con.sql(sql, params={"stopwords": list(stopwords)}).to_arrow_table()
 
 
 def find_concept(con: duckdb.DuckDBPyConnection, concept_id: str) -> tuple[str, ...] | None:

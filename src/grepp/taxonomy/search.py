@@ -15,7 +15,6 @@ weighted by IDF, times 0.9.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from grepp.enrich.text import normalize_title
 from grepp.store import taxonomy as store
@@ -90,41 +90,43 @@ class LabelIndex:
     """Labels of the current releases, by exact key and by word (NumPy postings), with each word's IDF."""
 
     def __init__(
-        self,
-        concepts: Iterable[tuple[str, str, str, str, str]],
-        labels: Iterable[tuple[str, str, str, str, str]],
+        self, concepts: Iterable[tuple[str, str, str, str, str]], labels: pa.Table, postings: pa.Table
     ) -> None:
+        """``concepts`` in concept-number order; ``labels`` (ci, text, lang, kind, key) in label-number
+        order; ``postings`` (word, labels) over those numbers."""
         self.concepts: list[tuple[str, str, str, str, str]] = list(concepts)  # id, taxonomy, kind, code, label
-        position = {c[0]: i for i, c in enumerate(self.concepts)}
-        self.label_text: list[tuple[str, str, str]] = []  # text, lang, label kind
+        self.label_concept = labels.column("ci").to_numpy().astype(np.int32)
+        # Texts stay in Arrow: only the few labels of a result become Python strings.
+        self._text = labels.column("text").combine_chunks()
+        self._lang = labels.column("lang").combine_chunks()
+        self._kind = labels.column("kind").combine_chunks()
         self.exact: dict[str, list[int]] = defaultdict(list)
-        concept_of: list[int] = []
-        lists: dict[str, list[int]] = defaultdict(list)
-        label_words: list[list[str]] = []
-        for cid, text, lang, label_kind, key in labels:
-            ci = position.get(cid)
-            if ci is None:
-                continue
-            li = len(concept_of)
-            concept_of.append(ci)
-            self.label_text.append((text, lang, label_kind))
+        for li, key in enumerate(labels.column("key").to_pylist()):
             self.exact[key].append(li)
-            words = _words(key)
-            label_words.append(words)
-            for word in words:
-                lists[word].append(li)
-        total = max(len(concept_of), 1)
-        self.idf = {w: math.log(1 + total / len(p)) for w, p in lists.items()}
-        self.rare = max(self.idf.values(), default=1.0)
-        self.postings = {w: np.asarray(p, dtype=np.int32) for w, p in lists.items()}
-        self.label_concept = np.asarray(concept_of, dtype=np.int32)
-        self.label_weight = np.asarray([sum(self.idf[w] for w in ws) or 1.0 for ws in label_words], dtype=np.float64)
+        total = max(len(self.label_concept), 1)
+        words = postings.column("word").to_pylist()
+        lists = postings.column("labels").combine_chunks()
+        offsets = lists.offsets.to_numpy()
+        values = lists.values.to_numpy().astype(np.int32)
+        lengths = np.diff(offsets)
+        idf = np.log1p(total / np.maximum(lengths, 1))
+        self.idf = dict(zip(words, idf.tolist(), strict=True))
+        self.rare = float(idf.max()) if len(idf) else 1.0
+        self.postings = {w: values[offsets[i] : offsets[i + 1]] for i, w in enumerate(words)}
+        weight = np.bincount(values, weights=np.repeat(idf, lengths), minlength=len(self.label_concept))
+        self.label_weight = np.where(weight > 0, weight, 1.0)
         taxonomies = sorted({c[1] for c in self.concepts})
         kinds = sorted({c[2] for c in self.concepts})
         self._taxonomy_codes = {t: i for i, t in enumerate(taxonomies)}
         self._kind_codes = {k: i for i, k in enumerate(kinds)}
         self.concept_taxonomy = np.asarray([self._taxonomy_codes[c[1]] for c in self.concepts], dtype=np.int8)
         self.concept_kind = np.asarray([self._kind_codes[c[2]] for c in self.concepts], dtype=np.int8)
+
+    def _label_text(self, li: int) -> str:
+        return str(self._text[li].as_py())
+
+    def _label_kind(self, li: int) -> str:
+        return str(self._kind[li].as_py())
 
     def _allowed(self, taxonomy: str | None, kinds: Iterable[str] | None) -> npt.NDArray[np.bool_] | None:
         """A mask over concepts, or None when everything is allowed."""
@@ -146,14 +148,14 @@ class LabelIndex:
         best: dict[int, tuple[float, int, bool]] = {}
         for li in self.exact.get(key, ()):
             ci = int(self.label_concept[li])
-            label_kind = self.label_text[li][2]
+            label_kind = self._label_kind(li)
             score = _EXACT_SCORE.get(label_kind, 1.0)
             if allowed is not None and not allowed[ci]:
                 continue
             current = best.get(ci)
             if current is None or (score, -_LABEL_RANK.get(label_kind, 9)) > (
                 current[0],
-                -_LABEL_RANK.get(self.label_text[current[1]][2], 9),
+                -_LABEL_RANK.get(self._label_kind(current[1]), 9),
             ):
                 best[ci] = (score, li, True)
         for ci, (score, li) in self._token_candidates(key, allowed, limit).items():
@@ -164,14 +166,14 @@ class LabelIndex:
             key=lambda item: (
                 -round(item[1][0], 6),
                 _KIND_ORDER.get(self.concepts[item[0]][2], 9),
-                len(self.label_text[item[1][1]][0]),
+                len(self._label_text(item[1][1])),
                 self.concepts[item[0]][0],
             ),
         )
         hits = []
         for ci, (score, li, exact) in ranked[: max(limit, 0)]:
             cid, tax, kind, code, label = self.concepts[ci]
-            text_, lang, _ = self.label_text[li]
+            text_, lang = self._label_text(li), str(self._lang[li].as_py())
             hits.append(SearchHit(cid, tax, kind, code, label, text_, lang, round(min(score, 1.0), 4), exact))
         return hits
 
@@ -227,7 +229,11 @@ def label_index(con: duckdb.DuckDBPyConnection) -> LabelIndex:
         index = _CACHE.get(fingerprint)
         if index is None:
             _CACHE.clear()  # one set of releases at a time is plenty
-            index = _CACHE[fingerprint] = LabelIndex(store.select_search_concepts(con), store.iter_search_labels(con))
+            index = _CACHE[fingerprint] = LabelIndex(
+                store.select_search_concepts(con),
+                store.select_search_labels(con),
+                store.select_search_postings(con, sorted(STOPWORDS)),
+            )
     return index
 
 
