@@ -75,6 +75,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         first = run_load(db)
@@ -110,6 +111,7 @@ def main() -> None:
                 describe(con, code)
                 shows.append((time.perf_counter() - t0) * 1000)
 
+    load_after = os.getloadavg()[0]
     releases = first["releases"]
     assert isinstance(releases, list)
     lines = [
@@ -117,7 +119,9 @@ def main() -> None:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'the dev machine'} "
         f"({os.cpu_count()} cores shared with other developers, 24 GB; Python {platform.python_version()}, "
-        f"{platform.system()}). Rerun: `.venv/bin/python bench/bench_taxonomy.py`.",
+        f"{platform.system()}); 1-minute load average {load_before:.1f} at the start, {load_after:.1f} at the end "
+        "(other developers' jobs: figures on an idle machine are lower). "
+        "Rerun: `.venv/bin/python bench/bench_taxonomy.py`.",
         "",
         "## Full load of ROME v460 + ESCO v1.1.1 (+ French and German labels) into an empty DuckDB file",
         "",
@@ -163,7 +167,8 @@ def main() -> None:
         "| figure | value |",
         "|---|---|",
         f"| index build (first search) | {build_s:.2f} s |",
-        f"| peak RSS growth while building the index | {max(rss_after - rss_before, 0):.0f} MB |",
+        f"| peak RSS growth while building the index (incl. DuckDB query memory) | "
+        f"{max(rss_after - rss_before, 0):.0f} MB |",
         f"| p50 | {pct(latencies, 0.50):.2f} ms |",
         f"| p95 | {pct(latencies, 0.95):.2f} ms |",
         f"| max | {max(latencies):.2f} ms |",

@@ -77,6 +77,7 @@ def test_show_unknown_code_and_empty_database(ro: duckdb.DuckDBPyConnection, tmp
         describe(empty, "M1805")
 
 
+@pytest.mark.slow
 def test_load_concepts_shape(ro: duckdb.DuckDBPyConnection) -> None:
     concepts = load_concepts(ro)
     kinds: dict[str, int] = {}

@@ -5,6 +5,11 @@ written in one transaction and recorded in ``taxonomy_releases`` (content hash o
 row counts, ``is_current``); each data table has a ``<table>_current`` view restricted to the current
 release of each taxonomy, and older releases stay queryable with ``WHERE version = ?``.
 
+Ids: ``rome:M1805`` (métier), ``rome-ogr:<code>`` (appellation, compétence, savoir, contexte de
+travail), ``esco:<uri>`` (every ESCO concept); ROME groups ``rome-gd:A`` (grand domaine), ``rome-dp:A11``
+(domaine professionnel), ``rome-naf:<code>``, ``rome-sa:`` / ``rome-ssa:`` (secteur / sous-secteur
+d'activité), ``rome-theme:``, ``rome-ci:`` (centre d'intérêt).
+
 Tables (columns after ``taxonomy, version``):
 
 - ``taxonomy_occupations``: concept_id, kind (metier | appellation | occupation), code, label,
