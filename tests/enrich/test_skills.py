@@ -150,8 +150,9 @@ def test_evaluation_hook_ranks_rome_codes_without_reading_the_offer_coding(
 ) -> None:
     offer = _offers(data_dir)[0]
     stripped = {k: v for k, v in offer.items() if k not in ("romeCode", "romeLibelle", "appellationlibelle")}
-    ranked = extract_offer_skills(skill_extractor, stripped, rome_codes=["N4101"])
-    assert len(ranked) >= 10
+    ranked = extract_offer_skills(skill_extractor, stripped, rome_codes=["N4101"], limit=40)
+    assert len(ranked) == 40
     assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
-    assert {"200069", "120409", "123723"} & {c for c, _ in ranked[:20]}
+    # certificates written in the offer rank among the fiche's items (recruiters code them less often)
+    assert {"200069", "120409", "123723"} <= {c for c, _ in ranked}
     assert extract_offer_skills(skill_extractor, stripped)  # the métier guessed from the title
