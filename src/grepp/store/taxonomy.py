@@ -411,11 +411,17 @@ _LABELLED = (
 )
 
 
-def _display(column: str) -> str:
-    """SQL giving the display label of the concept in ``column`` (French preferred, else its label)."""
+def _with_display(inner: str, id_column: str, order: str) -> str:
+    """Wrap ``inner`` (a SELECT whose second column is a placeholder ``NULL AS display``) so that column
+    holds the display label of ``id_column``: French preferred, else the concept's label, else its id.
+    Labels are looked up only for the ids ``inner`` returns, which keeps a card's queries fast."""
     return (
-        f"coalesce((SELECT d.label FROM taxonomy_display_labels_current d WHERE d.concept_id = {column}), "
-        f"(SELECT c.label FROM {_LABELLED} c WHERE c.concept_id = {column}), {column})"
+        f"WITH r AS ({inner}), "
+        "d AS (SELECT concept_id, arg_max(text, label_version) AS label FROM taxonomy_labels_current "
+        f"WHERE lang = 'fr' AND kind = 'preferred' AND concept_id IN (SELECT {id_column} FROM r) GROUP BY concept_id), "
+        f"c AS (SELECT concept_id, label FROM {_LABELLED} WHERE concept_id IN (SELECT {id_column} FROM r)) "
+        f"SELECT r.* REPLACE (coalesce(d.label, c.label, r.{id_column}) AS display) FROM r "
+        f"LEFT JOIN d ON d.concept_id = r.{id_column} LEFT JOIN c ON c.concept_id = r.{id_column} ORDER BY {order}"
     )
 
 
@@ -433,36 +439,31 @@ def skills_of_occupation(
 ) -> list[tuple[str, str, str, str | None, str | None, str | None]]:
     """(skill_id, label, relation, skill_type, rubrique_label, coeur_metier) of one current occupation."""
     sql = (
-        f"SELECT skill_id, {_display('skill_id')}, relation, skill_type, rubrique_label, coeur_metier "
-        "FROM taxonomy_occupation_skills_current WHERE occupation_id = ? ORDER BY rubrique_code, relation, 2"
+        "SELECT skill_id, NULL AS display, relation, skill_type, rubrique_label, coeur_metier, rubrique_code "
+        "FROM taxonomy_occupation_skills_current WHERE occupation_id = ?"
     )
+    sql = f"SELECT * EXCLUDE (rubrique_code) FROM ({_with_display(sql, 'skill_id', 'rubrique_code, relation, 2')})"
     return con.execute(sql, [occupation_id]).fetchall()
 
 
 def occupations_of_skill(con: duckdb.DuckDBPyConnection, skill_id: str) -> list[tuple[str, str, str]]:
     """(occupation_id, label, relation) of the current occupations linked to one skill."""
-    sql = (
-        f"SELECT occupation_id, {_display('occupation_id')}, relation FROM taxonomy_occupation_skills_current "
-        "WHERE skill_id = ? ORDER BY relation, 2"
-    )
+    sql = "SELECT occupation_id, NULL AS display, relation FROM taxonomy_occupation_skills_current WHERE skill_id = ?"
+    sql = _with_display(sql, "occupation_id", "relation, 2")
     return con.execute(sql, [skill_id]).fetchall()
 
 
 def mobilities_of(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str, int | None]]:
     """(target_id, label, rank) of the mobilités from one métier."""
-    sql = (
-        f"SELECT target_id, {_display('target_id')}, rank FROM taxonomy_mobilities_current WHERE source_id = ? "
-        "ORDER BY rank NULLS LAST, target_id"
-    )
+    sql = "SELECT target_id, NULL AS display, rank FROM taxonomy_mobilities_current WHERE source_id = ?"
+    sql = _with_display(sql, "target_id", "rank NULLS LAST, target_id")
     return con.execute(sql, [concept_id]).fetchall()
 
 
 def memberships_of(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str, str, str, bool | None]]:
     """(group_id, label, relation, principal) of the groups one concept belongs to."""
-    sql = (
-        f"SELECT group_id, {_display('group_id')}, relation, principal FROM taxonomy_memberships_current "
-        "WHERE concept_id = ? ORDER BY relation, 2"
-    )
+    sql = "SELECT group_id, NULL AS display, relation, principal FROM taxonomy_memberships_current WHERE concept_id = ?"
+    sql = _with_display(sql, "group_id", "relation, 2")
     return con.execute(sql, [concept_id]).fetchall()
 
 
@@ -476,8 +477,6 @@ def texts_of(con: duckdb.DuckDBPyConnection, concept_id: str) -> list[tuple[str,
 
 def related_skills(con: duckdb.DuckDBPyConnection, skill_id: str) -> list[tuple[str, str, str]]:
     """(related_skill_id, label, relation) of one ESCO skill."""
-    sql = (
-        f"SELECT related_skill_id, {_display('related_skill_id')}, relation FROM taxonomy_skill_relations_current "
-        "WHERE skill_id = ? ORDER BY relation, 2"
-    )
+    sql = "SELECT related_skill_id, NULL AS display, relation FROM taxonomy_skill_relations_current WHERE skill_id = ?"
+    sql = _with_display(sql, "related_skill_id", "relation, 2")
     return con.execute(sql, [skill_id]).fetchall()
