@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grepp.errors import TaxonomyError
-from grepp.taxonomy.csvfile import CsvTable, Reader, check_known, read_csv, read_text
+from grepp.taxonomy.csvfile import CsvTable, Reader, check_known, columns, read_csv, read_text
 from grepp.taxonomy.rows import ReleaseRows
 
 _COLLECTIONS: tuple[tuple[str, str], ...] = (
@@ -40,6 +40,44 @@ _COLLECTIONS: tuple[tuple[str, str], ...] = (
 FR_API_VERSION = "esco-v1.2-api"
 FR_OLD_VERSION = "esco-v1.0"
 DE_VERSION = "esco-de-list-by-position"
+
+
+_OCC_COLUMNS = (
+    "conceptUri",
+    "iscoGroup",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "regulatedProfessionNote",
+    "description",
+    "code",
+)
+
+_SKILLS_COLUMNS = (
+    "conceptUri",
+    "skillType",
+    "reuseLevel",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "description",
+)
+
+_ISCO_COLUMNS = (
+    "conceptUri",
+    "code",
+    "preferredLabel",
+    "altLabels",
+    "description",
+)
+
+_GROUPS_COLUMNS = (
+    "conceptUri",
+    "preferredLabel",
+    "altLabels",
+    "description",
+    "code",
+)
 
 
 def esco_release_dir(esco_dir: Path, version: str) -> Path:
@@ -94,31 +132,22 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
 
     occ = read(
         base / "occupations_en.csv",
-        (
-            "conceptUri",
-            "iscoGroup",
-            "preferredLabel",
-            "altLabels",
-            "hiddenLabels",
-            "regulatedProfessionNote",
-            "description",
-            "code",
-        ),
+        _OCC_COLUMNS,
         ("conceptUri",),
     )
     skills = read(
         base / "skills_en.csv",
-        ("conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels", "hiddenLabels", "description"),
+        _SKILLS_COLUMNS,
         ("conceptUri",),
     )
     isco = read(
         base / "ISCOGroups_en.csv",
-        ("conceptUri", "code", "preferredLabel", "altLabels", "description"),
+        _ISCO_COLUMNS,
         ("conceptUri",),
     )
     groups = read(
         base / "skillGroups_en.csv",
-        ("conceptUri", "preferredLabel", "altLabels", "description", "code"),
+        _GROUPS_COLUMNS,
         ("conceptUri",),
     )
     b_occ = read(base / "broaderRelationsOccPillar.csv", ("conceptUri", "broaderUri"), ("conceptUri", "broaderUri"))
@@ -159,10 +188,7 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
         if dangling:
             rows.warnings.append(f"{table.path.name}: {dangling} concept(s) not defined in this release")
 
-    for row in isco.rows:
-        uri, code, label, alts, desc = (
-            row[isco.index(c)] for c in ("conceptUri", "code", "preferredLabel", "altLabels", "description")
-        )
+    for uri, code, label, alts, desc in columns(isco, *_ISCO_COLUMNS):
         rows.group(
             f"esco:{uri}",
             "isco_group",
@@ -173,10 +199,7 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
             source=isco.path.name,
         )
         _en_labels(rows, f"esco:{uri}", label, alts, "", lv)
-    for row in groups.rows:
-        uri, label, alts, desc, code = (
-            row[groups.index(c)] for c in ("conceptUri", "preferredLabel", "altLabels", "description", "code")
-        )
+    for uri, label, alts, desc, code in columns(groups, *_GROUPS_COLUMNS):
         rows.group(
             f"esco:{uri}",
             "skill_group",
@@ -187,20 +210,7 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
             source=groups.path.name,
         )
         _en_labels(rows, f"esco:{uri}", label, alts, "", lv)
-    for row in occ.rows:
-        uri, isco_code, label, alts, hidden, regulated, desc, code = (
-            row[occ.index(c)]
-            for c in (
-                "conceptUri",
-                "iscoGroup",
-                "preferredLabel",
-                "altLabels",
-                "hiddenLabels",
-                "regulatedProfessionNote",
-                "description",
-                "code",
-            )
-        )
+    for uri, isco_code, label, alts, hidden, regulated, desc, code in columns(occ, *_OCC_COLUMNS):
         cid = f"esco:{uri}"
         rows.occupation(
             cid,
@@ -215,19 +225,7 @@ def parse_esco(esco_dir: Path, version: str, on_progress: Callable[[int], None] 
         _en_labels(rows, cid, label, alts, hidden, lv)
         if regulated.endswith("/regulated"):
             rows.flag(cid, "emploi_reglemente", "ESCO regulated profession")
-    for row in skills.rows:
-        uri, stype, reuse, label, alts, hidden, desc = (
-            row[skills.index(c)]
-            for c in (
-                "conceptUri",
-                "skillType",
-                "reuseLevel",
-                "preferredLabel",
-                "altLabels",
-                "hiddenLabels",
-                "description",
-            )
-        )
+    for uri, stype, reuse, label, alts, hidden, desc in columns(skills, *_SKILLS_COLUMNS):
         cid = f"esco:{uri}"
         rows.skill(
             cid,

@@ -60,6 +60,54 @@ ROME_FILES: tuple[str, ...] = (
 _GREEN = {"Emploi Vert", "Emploi stratégique pour la Transition écologique"}
 
 
+_REF_COLUMNS = (
+    "code_rome",
+    "code_ogr",
+    "libelle_rome",
+    "transition_eco",
+    "transition_num",
+    "transition_demo",
+    "emploi_reglemente",
+    "emploi_cadre",
+    "code_rome_parent",
+)
+
+_APP_COLUMNS = (
+    "code_ogr",
+    "libelle_appellation_long",
+    "libelle_appellation_court",
+    "code_rome",
+    "transition_eco",
+    "transition_num",
+    "transition_demo",
+    "emploi_reglemente",
+    "emploi_cadre",
+    "classification",
+    "peu_usite",
+)
+
+_COMP_COLUMNS = (
+    "code_ogr",
+    "nature",
+    "libelle_competence",
+    "definition",
+    "code_ogr_macro_comp",
+    "cat_comp",
+    "sous_cat_comp",
+    "transition_eco",
+    "transition_num",
+)
+
+_SAV_COLUMNS = (
+    "code_ogr_savoir",
+    "libelle_savoir",
+    "categorie_savoir",
+    "sous_categorie_savoir",
+    "transition_eco",
+    "transition_num",
+)
+
+
 def rome_path(release_dir: Path, name: str, version: str) -> Path:
     """The file of one ROME table in a release folder."""
     return release_dir / f"unix_{name}_{version}_utf8.csv"
@@ -119,17 +167,7 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
     # Métiers (fiches), with their domaine, RIASEC and definition.
     ref = read(
         "referentiel_code_rome",
-        (
-            "code_rome",
-            "code_ogr",
-            "libelle_rome",
-            "transition_eco",
-            "transition_num",
-            "transition_demo",
-            "emploi_reglemente",
-            "emploi_cadre",
-            "code_rome_parent",
-        ),
+        _REF_COLUMNS,
         ("code_rome",),
     )
     codes = set(ref.column("code_rome"))
@@ -156,21 +194,7 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
         rows.text(f"rome:{code}", bloc, kind, position, text)
         if kind == "definition":
             definitions.setdefault(code, []).append((position or 0, text))
-    for n, row in enumerate(ref.rows):
-        code, ogr, label, eco, num, demo, regl, cadre, parent = (
-            row[ref.index(c)]
-            for c in (
-                "code_rome",
-                "code_ogr",
-                "libelle_rome",
-                "transition_eco",
-                "transition_num",
-                "transition_demo",
-                "emploi_reglemente",
-                "emploi_cadre",
-                "code_rome_parent",
-            )
-        )
+    for n, (code, ogr, label, eco, num, demo, regl, cadre, parent) in enumerate(columns(ref, *_REF_COLUMNS)):
         cid = f"rome:{code}"
         if code not in domain:
             raise ref.error(n, "code_rome", f"métier {code} has no domaine in {crdp.path.name}")
@@ -199,39 +223,11 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
     # Appellations.
     app = read(
         "referentiel_appellation",
-        (
-            "code_ogr",
-            "libelle_appellation_long",
-            "libelle_appellation_court",
-            "code_rome",
-            "transition_eco",
-            "transition_num",
-            "transition_demo",
-            "emploi_reglemente",
-            "emploi_cadre",
-            "classification",
-            "peu_usite",
-        ),
+        _APP_COLUMNS,
         ("code_ogr",),
     )
     check_known(app, "code_rome", codes, "ROME code")
-    for row in app.rows:
-        ogr, long, short, code, eco, num, demo, regl, cadre, classification, rare = (
-            row[app.index(c)]
-            for c in (
-                "code_ogr",
-                "libelle_appellation_long",
-                "libelle_appellation_court",
-                "code_rome",
-                "transition_eco",
-                "transition_num",
-                "transition_demo",
-                "emploi_reglemente",
-                "emploi_cadre",
-                "classification",
-                "peu_usite",
-            )
-        )
+    for ogr, long, short, code, eco, num, demo, regl, cadre, classification, rare in columns(app, *_APP_COLUMNS):
         cid = f"rome-ogr:{ogr}"
         rows.occupation(
             cid,
@@ -265,17 +261,7 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
 def _parse_skills(rows: ReleaseRows, read: Reader, lv: str) -> set[str]:
     comp = read(
         "referentiel_competence",
-        (
-            "code_ogr",
-            "nature",
-            "libelle_competence",
-            "definition",
-            "code_ogr_macro_comp",
-            "cat_comp",
-            "sous_cat_comp",
-            "transition_eco",
-            "transition_num",
-        ),
+        _COMP_COLUMNS,
         ("code_ogr",),
     )
     ogrs = set(comp.column("code_ogr"))
@@ -284,21 +270,7 @@ def _parse_skills(rows: ReleaseRows, read: Reader, lv: str) -> set[str]:
     )
     check_known(macro_riasec, "code_ogr", ogrs, "compétence OGR code")
     riasec = {r[0]: (r[1], r[2]) for r in columns(macro_riasec, "code_ogr", "riasec_majeur", "riasec_mineur")}
-    for n, row in enumerate(comp.rows):
-        ogr, nature, label, definition, macro, cat, subcat, eco, num = (
-            row[comp.index(c)]
-            for c in (
-                "code_ogr",
-                "nature",
-                "libelle_competence",
-                "definition",
-                "code_ogr_macro_comp",
-                "cat_comp",
-                "sous_cat_comp",
-                "transition_eco",
-                "transition_num",
-            )
-        )
+    for n, (ogr, nature, label, definition, macro, cat, subcat, eco, num) in enumerate(columns(comp, *_COMP_COLUMNS)):
         if macro and macro not in ogrs:
             raise comp.error(n, "code_ogr_macro_comp", f"unknown macro-compétence {macro!r}")
         cid = f"rome-ogr:{ogr}"
@@ -328,28 +300,10 @@ def _parse_skills(rows: ReleaseRows, read: Reader, lv: str) -> set[str]:
             rows.flag(cid, "macro_competence")
     sav = read(
         "referentiel_savoir",
-        (
-            "code_ogr_savoir",
-            "libelle_savoir",
-            "categorie_savoir",
-            "sous_categorie_savoir",
-            "transition_eco",
-            "transition_num",
-        ),
+        _SAV_COLUMNS,
         ("code_ogr_savoir",),
     )
-    for n, row in enumerate(sav.rows):
-        ogr, label, cat, subcat, eco, num = (
-            row[sav.index(c)]
-            for c in (
-                "code_ogr_savoir",
-                "libelle_savoir",
-                "categorie_savoir",
-                "sous_categorie_savoir",
-                "transition_eco",
-                "transition_num",
-            )
-        )
+    for n, (ogr, label, cat, subcat, eco, num) in enumerate(columns(sav, *_SAV_COLUMNS)):
         if ogr in ogrs:
             raise sav.error(n, "code_ogr_savoir", f"duplicated code {ogr!r}: already a compétence")
         cid = f"rome-ogr:{ogr}"
