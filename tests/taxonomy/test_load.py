@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from grepp.errors import TaxonomyError
 from grepp.store import taxonomy as store
+from grepp.store.db import connect
 from grepp.taxonomy.releases import ensure_loaded, load_all
 
 
 @pytest.fixture
-def ro(taxonomy_db: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(taxonomy_db), read_only=True)
+def ro(taxonomy_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with connect(taxonomy_db, read_only=True) as con:
+        yield con
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -105,3 +109,14 @@ def test_german_list_out_of_line_is_not_joined(make_data_dir, data_dir: Path) ->
     german_labels(shifted, data / "esco", skills, lambda n: None)
     assert shifted.tables["taxonomy_labels"] == []
     assert any("does not line up" in w for w in shifted.warnings)
+
+
+def test_ensure_loaded_reads_files_only_when_nothing_is_current(
+    taxonomy_con: duckdb.DuckDBPyConnection,
+    tmp_path: Path,
+    make_data_dir,  # type: ignore[no-untyped-def]
+) -> None:
+    broken = make_data_dir({"rome/v460/unix_referentiel_code_rome_v460_utf8.csv": None})
+    assert ensure_loaded(taxonomy_con, broken) is None  # both taxonomies current: files not even read
+    with connect(tmp_path / "empty.duckdb") as empty, pytest.raises(TaxonomyError, match="taxonomy file missing"):
+        ensure_loaded(empty, broken)
