@@ -178,11 +178,12 @@ def main() -> None:
         f'| `lieuTravail.libelle` alone (e.g. "67 - Strasbourg") | {placed["labels"]:,.0f} | '
         f"{placed['labels_placed']:,.0f} | {placed['labels_placed'] / max(placed['labels'], 1):.1%} |",
         "",
-        'Labels not placed name a département, a région or the whole country ("France", "75 - Paris (Dept.)",',
-        '"01 - Ain"), which no commune lookup should resolve. Both lookups together take',
+        'Most labels not placed name a département, a région or the whole country ("France", "75 - Paris (Dept.)",',
+        '"01 - Ain"), which no commune lookup should resolve; the rest are places that are not communes ("13 - LES',
+        'MILLES", "974 - STE CLOTILDE") or free text. Both lookups together take',
         f"{placed['per_offer_us']:.0f} µs per offer (the label index is built on first use).",
         "",
-        "Rerun: `.venv/bin/python bench/bench_reference.py` (about four minutes).",
+        "Rerun: `.venv/bin/python bench/bench_reference.py` (four to six minutes on the shared machine).",
         "",
     ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
