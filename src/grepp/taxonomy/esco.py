@@ -298,6 +298,7 @@ def _french_labels(rows: ReleaseRows, read: Reader, esco_dir: Path, known: set[s
     api = esco_dir / "fr-labels-v1.2"
     for name in ("occupations_fr.csv", "skills_fr.csv"):
         if not (api / name).exists():
+            rows.warnings.append(f"{api / name} is missing: no {FR_API_VERSION} French labels from it")
             continue
         table = read(api / name, ("conceptUri", "preferredLabel", "altLabels"), ("conceptUri",))
         gendered = name.startswith("occupations")
@@ -311,6 +312,7 @@ def _french_labels(rows: ReleaseRows, read: Reader, esco_dir: Path, known: set[s
     old = esco_dir / "fr-v1.0"
     for name in ("occupations_fr.csv", "skills_fr.csv", "ISCOGroups_fr.csv", "skillGroups_fr.csv"):
         if not (old / name).exists():
+            rows.warnings.append(f"{old / name} is missing: no {FR_OLD_VERSION} French fallback labels from it")
             continue
         table = read(old / name, ("conceptUri", "preferredLabel", "altLabels"), ("conceptUri",))
         gendered = name.startswith("occupations")
@@ -324,6 +326,7 @@ def _french_labels(rows: ReleaseRows, read: Reader, esco_dir: Path, known: set[s
 def german_labels(rows: ReleaseRows, esco_dir: Path, skills: CsvTable, tick: Callable[[int], None]) -> None:
     path = esco_dir / "de-labels" / "esco_skills_de.txt"
     if not path.exists():
+        rows.warnings.append(f"{path} is missing: no German labels")
         return
     rows.files.append(str(path))
     lines = read_text(path, "cp1252").splitlines()
