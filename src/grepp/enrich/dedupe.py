@@ -3,14 +3,15 @@
 A job is often published more than once: re-published under a new id, or listed by two sources. Offers
 are linked to one canonical offer (the earliest created; ties broken by id), never deleted:
 
-- ``exact``: the same ``text_hash`` (title + description, case and spaces normalised);
+- ``exact``: the same ``text_hash`` (title + description, case and spaces normalised) at the same place;
 - ``near``: an estimated Jaccard similarity of word 3-shingles of title + description at least ``threshold``
-  (MinHash, 128 permutations, LSH candidates), *and* the same employer or the same département, so that two
-  template-like ads of different employers in different places are not merged.
+  (MinHash, 128 permutations, LSH candidates), *and* the same job: same place (commune, else place label),
+  employers equal or one not given, titles sharing half of their words. Template ads of one employer for
+  several towns or several positions (same boilerplate, other title or place) are other vacancies.
 
 Pure: takes items, returns links::
 
-    items = [DedupeItem("ft:1", created, text_hash, "acme", "67", signature("Soudeur ...")), ...]
+    items = [DedupeItem("ft:1", created, text_hash, "acme", "67482", title_words("Soudeur"), signature("…")), ...]
     for link in find_duplicates(items, threshold=0.8):
         link.offer_id, link.canonical_offer_id, link.method, link.similarity
 """
@@ -26,7 +27,7 @@ from datetime import datetime
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from grepp.enrich.text import fold
+from grepp.enrich.text import fold, normalize_title
 
 DETECTOR = "dedupe.minhash.v1"
 NUM_PERM = 128
@@ -75,6 +76,16 @@ def employer_key(name: str) -> str:
     return " ".join(_WORD.findall(fold(name)))
 
 
+def place_key(commune_insee: str | None, place_label: str | None) -> str:
+    """Where a job is, for comparison: the INSEE commune, else the folded place label ('' if unknown)."""
+    return commune_insee or " ".join(_WORD.findall(fold(place_label or "")))
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The words of a normalised title (gender markers and forms folded), to compare two titles."""
+    return frozenset(normalize_title(title).split())
+
+
 @dataclass(frozen=True, slots=True)
 class DedupeItem:
     """What dedupe needs of an offer: id, creation date, text hash, blocking keys and signature."""
@@ -83,7 +94,8 @@ class DedupeItem:
     created_at: datetime | None
     text_hash: str
     employer: str
-    departement: str
+    place: str
+    title: frozenset[str]
     signature: np.ndarray
 
 
@@ -97,8 +109,17 @@ class DuplicateLink:
     similarity: float
 
 
+#: Two titles are the same job when this share of their words is common (Jaccard).
+TITLE_OVERLAP = 0.5
+
+
 def _same_block(a: DedupeItem, b: DedupeItem) -> bool:
-    return bool((a.employer and a.employer == b.employer) or (a.departement and a.departement == b.departement))
+    """Same place, compatible employers (equal, or one not given) and overlapping titles: the same job."""
+    if a.place != b.place or (a.employer and b.employer and a.employer != b.employer):
+        return False
+    if not a.title or not b.title:
+        return True
+    return len(a.title & b.title) / len(a.title | b.title) >= TITLE_OVERLAP
 
 
 def _order(item: DedupeItem) -> tuple[datetime, str]:
@@ -120,12 +141,13 @@ def find_duplicates(items: Sequence[DedupeItem], *, threshold: float = 0.8) -> l
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    by_text: dict[str, int] = {}
+    by_text: dict[tuple[str, str], int] = {}
     for i, item in enumerate(items):
-        if item.text_hash in by_text:
-            union(i, by_text[item.text_hash])
+        key = (item.text_hash, item.place)  # the same text elsewhere is another vacancy, not a duplicate
+        if key in by_text:
+            union(i, by_text[key])
         else:
-            by_text[item.text_hash] = i
+            by_text[key] = i
     for i, j, _ in _near_pairs(items, list(by_text.values()), threshold):
         union(i, j)
     groups: dict[int, list[int]] = {}
@@ -166,7 +188,7 @@ def _near_pairs(items: Sequence[DedupeItem], indexes: Sequence[int], threshold: 
 
 def near_pairs(items: Sequence[DedupeItem], *, threshold: float = 0.8) -> list[tuple[str, str, float]]:
     """Every pair of offers with distinct texts that passes the near-duplicate test (to label and measure)."""
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for i, item in enumerate(items):
-        seen.setdefault(item.text_hash, i)
+        seen.setdefault((item.text_hash, item.place), i)
     return [(items[i].offer_id, items[j].offer_id, s) for i, j, s in _near_pairs(items, list(seen.values()), threshold)]

@@ -21,7 +21,9 @@ from grepp.enrich.dedupe import (
     DedupeItem,
     employer_key,
     find_duplicates,
+    place_key,
     signature,
+    title_words,
 )
 from grepp.store.db import transaction
 from grepp.store.offer_duplicates import (
@@ -52,9 +54,15 @@ def dedupe_items(con: duckdb.DuckDBPyConnection, num_perm: int = NUM_PERM) -> li
         save_signatures(con, rows)
     return [
         DedupeItem(
-            i, created, text_hash, employer_key(employer), departement, np.frombuffer(sig, dtype=SIGNATURE_DTYPE)
+            offer_id,
+            created,
+            text_hash,
+            employer_key(employer),
+            place_key(commune, label),
+            title_words(title),
+            np.frombuffer(sig, dtype=SIGNATURE_DTYPE),
         )
-        for i, created, text_hash, employer, departement, sig in dedupe_rows(con, num_perm)
+        for offer_id, created, text_hash, employer, title, commune, label, sig in dedupe_rows(con, num_perm)
     ]
 
 

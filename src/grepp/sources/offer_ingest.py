@@ -36,7 +36,9 @@ from grepp.store.db import transaction
 from grepp.store.geo import load_commune_places
 from grepp.store.offers import (
     OfferRow,
+    defer_checkpoints,
     mark_interrupted_runs,
+    restore_checkpoints,
     stored_raw_hashes,
     touch_raw_hashes,
     write_offer_batch,
@@ -128,6 +130,7 @@ class OfferIngest:
         GIL): the connection is only ever used by one thread at a time.
         """
         self.run_id = start_run(self.con, self.source, self.input_name)
+        threshold = defer_checkpoints(self.con)
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grepp-offer-writer")
         pending: Future[None] | None = None
         try:
@@ -141,10 +144,12 @@ class OfferIngest:
             pending.result()
         except BaseException as exc:
             writer.shutdown(wait=True)  # the connection is free again before the run row is written
+            restore_checkpoints(self.con, threshold)
             message = str(exc) if isinstance(exc, GreppError) else f"{type(exc).__name__}: {exc}"
             finish_run(self.con, self.run_id, self.report, status="failed", message=message)
             raise
         writer.shutdown(wait=True)
+        restore_checkpoints(self.con, threshold)
         finish_run(self.con, self.run_id, self.report)
         return self.report
 

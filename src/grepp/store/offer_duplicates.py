@@ -54,13 +54,15 @@ def save_signatures(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, st
 
 def dedupe_rows(
     con: duckdb.DuckDBPyConnection, num_perm: int
-) -> list[tuple[str, datetime | None, str, str, str, bytes]]:
-    """(id, created_at, text_hash, employer_name, departement, signature) of every offer with a signature."""
+) -> list[tuple[str, datetime | None, str, str, str, str, str, bytes]]:
+    """(id, created_at, text_hash, employer_name, title, commune_insee, place_label, signature) of every offer
+    with a signature."""
     return [
-        (str(a), b, str(c), str(d or ""), str(e or ""), bytes(f))
-        for a, b, c, d, e, f in con.execute(
+        (str(a), b, str(c), str(d or ""), str(e or ""), str(f or ""), str(g or ""), bytes(h))
+        for a, b, c, d, e, f, g, h in con.execute(
             """
-            SELECT o.id, o.created_at, o.text_hash, o.employer_name, o.departement, m.signature
+            SELECT o.id, o.created_at, o.text_hash, o.employer_name, o.title, o.commune_insee, o.place_label,
+                   m.signature
             FROM offers o JOIN offer_minhashes m ON m.offer_id = o.id AND m.text_hash = o.text_hash
             WHERE m.num_perm = ? ORDER BY o.id
             """,

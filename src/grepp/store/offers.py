@@ -20,6 +20,7 @@ A batch is written with :func:`write_offer_batch` inside one transaction: all of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -362,3 +363,26 @@ def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, sources: Sequence[str]
         list(sources),
     ).fetchall()
     return len(row)
+
+
+#: WAL size that triggers a checkpoint while offers are ingested. DuckDB's default (16 MiB) checkpoints after
+#: nearly every batch, and a checkpoint rewrites the primary-key index: quadratic on large files. Commits still
+#: go to the write-ahead log, so a killed ingest loses nothing that was committed.
+INGEST_CHECKPOINT_THRESHOLD = "1GB"
+_SIZE = re.compile(r"^\d+(\.\d+)? ?[KMGT]?i?B$")
+
+
+def defer_checkpoints(con: duckdb.DuckDBPyConnection) -> str:
+    """Raise DuckDB's checkpoint threshold for a bulk ingest; returns the previous value to restore."""
+    row = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+    previous = str(row[0]) if row else ""
+    con.execute(f"SET checkpoint_threshold = '{INGEST_CHECKPOINT_THRESHOLD}'")
+    return previous
+
+
+def restore_checkpoints(con: duckdb.DuckDBPyConnection, previous: str) -> None:
+    """Put the checkpoint threshold back (a value DuckDB itself reported; checked before use)."""
+    if _SIZE.match(previous):
+        con.execute(f"SET checkpoint_threshold = '{previous}'")
+    else:
+        con.execute("RESET checkpoint_threshold")
