@@ -91,7 +91,7 @@ _MISSION_CUES = re.compile(
 
 _HTML_HINT = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*\b[^>]*|!--)>?")
 _BLOCK_TAGS = frozenset({"p", "br", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "section"})
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9\-•*])|\n+|\s[•▪●►✓✔➢➤-]\s|\s\*\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-Ý0-9\-•*])|(?<=[!?])(?=[A-ZÀ-Ý])|\n+|\s[•▪●►✓✔➢➤-]\s|\s\*\s")
 _BULLET = re.compile(r"^[\s•▪●►✓✔➢➤*·\-–—>]+")
 
 

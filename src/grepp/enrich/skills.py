@@ -52,6 +52,8 @@ class SkillConfig:
     prior_bonus: float = 0.05  # the mention's concept belongs to the offer's métier
     dense_threshold: float = 0.88
     dense_max_per_sentence: int = 2
+    dense_max_sentences: int = 40
+    dense_rank_weight: float = 0.5  # rank_rome: weight of the best sentence ↔ item cosine (with an encoder)
     # rank_rome: weight of the métier fiche position prior and of text evidence
     prior_savoir_faire: float = 1.0
     prior_savoir: float = 0.3
@@ -360,8 +362,25 @@ class SkillExtractor:
             if m.taxonomy == "rome" and (m.concept_id in scores or not codes or m.method == "acronym"):
                 weight = cfg.acronym_weight if m.method == "acronym" else cfg.evidence_weight
                 scores[m.concept_id] = scores.get(m.concept_id, 0.0) + weight * m.score
+        if self.encoder is not None and cfg.dense_rank_weight > 0 and scores:
+            for cid, sim in self._dense_similarity(text, list(scores)).items():
+                scores[cid] += cfg.dense_rank_weight * sim
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [(self.skills[cid].code, round(score, 4)) for cid, score in ranked]
+
+    def _dense_similarity(self, text: str, candidates: list[str]) -> dict[str, float]:
+        """Best cosine between each candidate's label and the offer's skill-bearing sentences."""
+        assert self.encoder is not None
+        sentences = [
+            s.text
+            for s in segment(clean_text(text).text)
+            if s.section not in NO_SKILL_SECTIONS and not s.is_header and len(s.text.split()) >= 2
+        ][: self.config.dense_max_sentences]
+        if not sentences:
+            return {}
+        queries = np.asarray(self.encoder.encode(sentences, kind="query"))
+        sims = (self._vectors_for(candidates) @ queries.T).max(axis=1)
+        return {cid: float(sim) for cid, sim in zip(candidates, sims, strict=True)}
 
 
 class _TitleIndex:
