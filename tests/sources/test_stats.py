@@ -194,6 +194,7 @@ def test_zone_emploi_figures_from_the_insee_tables(stats_db: duckdb.DuckDBPyConn
     assert _scalar(stats_db, grand_est) == 27
 
 
+@pytest.mark.slow
 def test_reloading_statistics_duplicates_nothing(stats_db: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     before = table_counts(stats_db, STATS_TABLES)
     reports = load_statistics(stats_db, data_dir)
