@@ -287,12 +287,16 @@ def _concept_filter(taxonomy: str | None, kinds: Sequence[str] | None) -> tuple[
 def select_concepts(
     con: duckdb.DuckDBPyConnection, taxonomy: str | None, kinds: Sequence[str] | None
 ) -> list[tuple[str, str, str, str, str, str | None]]:
-    """(concept_id, taxonomy, kind, code, label, parent_id) of current occupations and skills."""
+    """(concept_id, taxonomy, kind, code, display label, parent_id) of current occupations and skills.
+
+    The display label is the French preferred label when there is one (ESCO v1.2 API before v1.0)."""
     where, params = _concept_filter(taxonomy, kinds)
     sql = (
-        f"SELECT concept_id, taxonomy, kind, code, label, parent_id FROM taxonomy_occupations_current WHERE {where} "
-        f"UNION ALL SELECT concept_id, taxonomy, kind, code, label, parent_id FROM taxonomy_skills_current "
-        f"WHERE {where}"
+        "WITH c AS (SELECT concept_id, taxonomy, kind, code, label, parent_id FROM taxonomy_occupations_current "
+        f"WHERE {where} UNION ALL SELECT concept_id, taxonomy, kind, code, label, parent_id "
+        f"FROM taxonomy_skills_current WHERE {where}) "
+        "SELECT c.concept_id, c.taxonomy, c.kind, c.code, coalesce(d.label, c.label), c.parent_id FROM c "
+        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id"
     )
     return con.execute(sql, params + params).fetchall()
 
@@ -300,13 +304,15 @@ def select_concepts(
 def select_concept_labels(
     con: duckdb.DuckDBPyConnection, taxonomy: str | None, kinds: Sequence[str] | None
 ) -> list[tuple[str, str, str, str, str]]:
-    """(concept_id, text, lang, kind, label_version) of the labels of current occupations and skills."""
+    """(concept_id, text, lang, kind, label_version) of current occupations and skills, by concept, French
+    first, then English and German, preferred first within a language."""
     where, params = _concept_filter(taxonomy, kinds)
     sql = (
         "WITH c AS (SELECT concept_id FROM taxonomy_occupations_current WHERE " + where + " UNION ALL "
         "SELECT concept_id FROM taxonomy_skills_current WHERE " + where + ") "
         "SELECT l.concept_id, l.text, l.lang, l.kind, l.label_version FROM taxonomy_labels_current l "
-        "SEMI JOIN c ON c.concept_id = l.concept_id"
+        "SEMI JOIN c ON c.concept_id = l.concept_id ORDER BY l.concept_id, "
+        f"{_LANG_RANK.format('l.lang')}, {_KIND_RANK.format('l.kind')}, l.text"
     )
     return con.execute(sql, params + params).fetchall()
 
@@ -337,6 +343,13 @@ def select_appellation_rome_codes(con: duckdb.DuckDBPyConnection) -> list[tuple[
     return [(str(a), str(r)) for a, r in rows]
 
 
+#: SQL ranks of a label's language and kind (French first; preferred, masculine, short, feminine, alternative).
+_LANG_RANK = "CASE {0} WHEN 'fr' THEN 0 WHEN 'en' THEN 1 ELSE 2 END"
+_KIND_RANK = (
+    "CASE {0} WHEN 'preferred' THEN 0 WHEN 'masculine' THEN 1 WHEN 'short' THEN 2 WHEN 'feminine' THEN 3 "
+    "WHEN 'alternative' THEN 4 ELSE 5 END"
+)
+
 #: Current occupations and skills, numbered by concept_id (``ci``), with their display label.
 _SEARCH_CONCEPTS = (
     "SELECT (row_number() OVER (ORDER BY c.concept_id) - 1)::INTEGER AS ci, c.concept_id, c.taxonomy, c.kind, "
@@ -346,9 +359,8 @@ _SEARCH_CONCEPTS = (
 )
 #: Their labels numbered (``li``) by concept, French first, preferred first: the first of equal matches wins.
 _SEARCH_LABELS = (
-    "SELECT (row_number() OVER (ORDER BY c.ci, CASE l.lang WHEN 'fr' THEN 0 WHEN 'en' THEN 1 ELSE 2 END, "
-    "CASE l.kind WHEN 'preferred' THEN 0 WHEN 'masculine' THEN 1 WHEN 'short' THEN 2 WHEN 'feminine' THEN 3 "
-    "WHEN 'alternative' THEN 4 ELSE 5 END, l.lang, l.kind, l.text) - 1)::INTEGER AS li, c.ci, l.text, l.lang, "
+    f"SELECT (row_number() OVER (ORDER BY c.ci, {_LANG_RANK.format('l.lang')}, {_KIND_RANK.format('l.kind')}, "
+    "l.lang, l.kind, l.text) - 1)::INTEGER AS li, c.ci, l.text, l.lang, "
     f"l.kind, l.key FROM taxonomy_labels_current l JOIN ({_SEARCH_CONCEPTS}) c ON c.concept_id = l.concept_id"
 )
 

@@ -31,11 +31,6 @@ KINDS: dict[str, tuple[str, ...]] = {
 OCCUPATION_KINDS = frozenset({"metier", "appellation", "occupation"})
 SKILL_KINDS = frozenset({"competence", "savoir", "skill", "knowledge"})
 
-_LABEL_ORDER = {"preferred": 0, "masculine": 1, "feminine": 2, "short": 3, "alternative": 4, "hidden": 5}
-_LANG_ORDER = {"fr": 0, "en": 1, "de": 2}
-#: The French preferred label chosen as the concept's label, best version first.
-_FR_VERSIONS = ("rome-", "esco-v1.2-api", "esco-v1.0")
-
 
 def check_filters(taxonomy: str | None, kinds: Iterable[str] | None) -> list[str] | None:
     """The kinds asked for, deduplicated; TaxonomyError on an unknown taxonomy or kind."""
@@ -64,30 +59,19 @@ def load_concepts(
     flags: dict[str, set[str]] = defaultdict(set)
     for cid, flag in store.select_flags(con, taxonomy):
         flags[cid].add(flag)
-    concepts: list[Concept] = []
-    for cid, tax, kind, code, label, parent in store.select_concepts(con, taxonomy, chosen):
-        own = sorted(labels.get(cid, ()), key=lambda lb: (_LANG_ORDER.get(lb.lang, 9), _LABEL_ORDER.get(lb.kind, 9)))
-        concepts.append(
-            Concept(
-                id=cid,
-                taxonomy=tax,
-                kind=kind,
-                code=code,
-                label=_french_label(own) or label,
-                labels=tuple(own),
-                parent_id=parent,
-                flags=frozenset(flags.get(cid, ())),
-            )
+    return [
+        Concept(
+            id=cid,
+            taxonomy=tax,
+            kind=kind,
+            code=code,
+            label=label,
+            labels=tuple(labels.get(cid, ())),
+            parent_id=parent,
+            flags=frozenset(flags.get(cid, ())),
         )
-    return concepts
-
-
-def _french_label(labels: list[Label]) -> str | None:
-    for prefix in _FR_VERSIONS:
-        for lb in labels:
-            if lb.lang == "fr" and lb.kind == "preferred" and lb.version.startswith(prefix):
-                return lb.text
-    return None
+        for cid, tax, kind, code, label, parent in store.select_concepts(con, taxonomy, chosen)
+    ]
 
 
 def occupation_skill_links(con: duckdb.DuckDBPyConnection, taxonomy: str | None = None) -> list[tuple[str, str, str]]:
