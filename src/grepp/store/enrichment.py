@@ -86,7 +86,7 @@ def offers_to_enrich(
 ) -> list[OfferText]:
     """Offers never seen by this enricher version, or changed since (content hash differs)."""
     sql = """
-        SELECT o.id, o.content_hash, coalesce(o.title, ''), coalesce(o.description, ''),
+        SELECT o.id, o.content_hash, coalesce(o.title, ''), coalesce(o.description_text, o.description, ''),
                coalesce(o.language, 'fr'), o.naf_code
         FROM offers o
         LEFT JOIN offer_enrichment_state s
