@@ -67,6 +67,17 @@ def test_a_newer_release_becomes_current_and_the_old_one_stays(
     # Loading again is a no-op.
     again = load_all(taxonomy_con, data)
     assert {r.status for r in again.releases} == {"unchanged"}
+    # A file of v461 changes: that release is replaced, not duplicated.
+    changed = data / "rome" / "v461" / "unix_referentiel_appellation_v461_utf8.csv"
+    changed.write_bytes(changed.read_bytes().replace(b'"999001"', b'"999002"'))
+    replaced = load_all(taxonomy_con, data)
+    assert {(r.version, r.status) for r in replaced.releases if r.taxonomy == "rome"} == {
+        ("v460", "unchanged"),
+        ("v461", "reloaded"),
+    }
+    assert _count(taxonomy_con, apps, ["v461"]) == 13121
+    ids = "SELECT concept_id FROM taxonomy_occupations WHERE version = 'v461' AND concept_id LIKE 'rome-ogr:99900%'"
+    assert taxonomy_con.execute(ids).fetchall() == [("rome-ogr:999002",)]
 
 
 def test_a_broken_newer_release_leaves_the_current_one(
