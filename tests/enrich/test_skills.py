@@ -12,6 +12,8 @@ import pytest
 from grepp.enrich.skills import SkillExtractor, SkillMention, extract_offer_skills, metier_links
 from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(scope="session")
 def skill_extractor(taxonomy_db: Path) -> Iterator[SkillExtractor]:
@@ -156,3 +158,25 @@ def test_evaluation_hook_ranks_rome_codes_without_reading_the_offer_coding(
     # certificates written in the offer rank among the fiche's items (recruiters code them less often)
     assert {"200069", "120409", "123723"} <= {c for c, _ in ranked}
     assert extract_offer_skills(skill_extractor, stripped)  # the métier guessed from the title
+
+
+@pytest.mark.slow
+def test_dense_step_links_a_paraphrase_to_the_metier_skill(
+    skill_extractor: SkillExtractor, data_dir: Path, tmp_path: Path
+) -> None:
+    from grepp.enrich.embed import get_encoder
+    from grepp.store.vectors import EmbeddingCache
+
+    dense = SkillExtractor(
+        skill_extractor.skills.values(),
+        links=skill_extractor.links,
+        encoder=get_encoder("e5-small", EmbeddingCache(ROOT / ".grepp-cache" / "skills-e5")),
+    )
+    offer = _by_id(data_dir, "183DSHY")  # plombier: "Savez lire et interpréter un plan"
+    text = str(offer["description"])
+    mentions = dense.extract(text, rome_codes=["F1603"])
+    by_method = [m for m in mentions if m.method == "dense"]
+    assert by_method, "no sentence matched a skill of the métier"
+    assert all(text[m.start : m.end] == m.text and 0.4 <= m.score <= 0.9 for m in by_method)
+    assert any("plan" in m.label.lower() and "plan" in m.text.lower() for m in by_method)
+    assert not [m for m in dense.extract(text) if m.method == "dense"]  # no métier given: no dense step

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,15 +32,12 @@ from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, segment
 from grepp.enrich.text import normalize_title
 from grepp.models import Concept, Label
 
+if TYPE_CHECKING:
+    from grepp.enrich.embed import Encoder
+
 EXTRACTOR_NAME = "skills.hybrid"
 EXTRACTOR_VERSION = "1"
 SKILL_KINDS = ("competence", "savoir", "skill", "knowledge")
-
-
-class Encoder(Protocol):
-    """What the dense step needs of ``grepp.enrich.embed``: L2-normalised vectors."""
-
-    def encode(self, texts: Sequence[str], kind: str = "query") -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -50,8 +47,8 @@ class SkillConfig:
     lexicon_score: float = 0.95
     gazetteer_scores: tuple[float, float, float] = (0.55, 0.75, 0.9)  # 1, 2, 3+ content words
     prior_bonus: float = 0.05  # the mention's concept belongs to the offer's métier
-    dense_threshold: float = 0.88
-    dense_max_per_sentence: int = 2
+    dense_threshold: float = 0.89  # e5-small cosine; related pairs ≈ 0.89–0.92, unrelated ≈ 0.84–0.87
+    dense_max_per_sentence: int = 1
     dense_max_sentences: int = 40
     dense_rank_weight: float = 0.5  # rank_rome: weight of the best sentence ↔ item cosine (with an encoder)
     # rank_rome: weight of the métier fiche position prior and of text evidence
@@ -322,7 +319,9 @@ class SkillExtractor:
                 score = float(sims[row, j])
                 if score < self.config.dense_threshold:
                     break
-                mention = self._mention(cands[j], start, end, text, (0, len(text)), score, section, "dense")
+                # cosine → confidence: 0.4 at the threshold, 0.9 at 1.0
+                confidence = 0.4 + 0.5 * (score - self.config.dense_threshold) / (1 - self.config.dense_threshold)
+                mention = self._mention(cands[j], start, end, text, (0, len(text)), confidence, section, "dense")
                 if mention is not None:
                     out.append(mention)
         return out
