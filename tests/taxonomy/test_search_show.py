@@ -134,3 +134,20 @@ def test_cli_load_show_and_search(taxonomy_db: Path, data_dir: Path, tmp_path: P
     assert missing.returncode == NotFoundError.exit_code and missing.stderr.startswith("Error: ")
     empty = _grepp("taxonomy", "show", "M1805", db=tmp_path / "empty.duckdb", data=data_dir)
     assert empty.returncode == TaxonomyError.exit_code and "grepp taxonomy load" in empty.stderr
+
+
+def test_index_words_and_query_words_follow_one_rule(ro: duckdb.DuckDBPyConnection) -> None:
+    """The index splits keys into words in SQL, queries in Python: both must give the same words."""
+    from grepp.store import taxonomy as store
+    from grepp.taxonomy.search import STOPWORDS, search_words
+
+    postings = store.select_search_postings(ro, sorted(STOPWORDS))
+    keys = store.select_search_labels(ro).column("key").to_pylist()
+    in_sql = {
+        (w, li)
+        for w, labels in zip(*(postings.column(c).to_pylist() for c in ("word", "labels")), strict=True)
+        for li in labels
+    }
+    in_python = {(w, li) for li, key in enumerate(keys) for w in search_words(key)}
+    assert in_sql == in_python
+    assert search_words("conducteur d'engins agricoles") == ["conducteur", "engin", "agricole"]

@@ -377,12 +377,16 @@ def select_search_labels(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 
 def select_search_postings(con: duckdb.DuckDBPyConnection, stopwords: Sequence[str]) -> pa.Table:
-    """Arrow table (word, labels): the numbers of the labels whose key has each word (elisions split)."""
+    """Arrow table (word, labels): the numbers of the labels whose key has each word (elisions split, a
+    final s/x dropped from words over 3 letters, stopwords left out)."""
     sql = (
         f"WITH l AS ({_SEARCH_LABELS}), "
-        "w AS (SELECT DISTINCT li, unnest(string_split(replace(key, chr(39), ' '), ' ')) AS word FROM l) "
-        "SELECT word, list(li ORDER BY li) AS labels FROM w "
-        "WHERE word <> '' AND NOT list_contains($stopwords, word) GROUP BY word"
+        "t AS (SELECT li, unnest(string_split(replace(key, chr(39), ' '), ' ')) AS token FROM l), "
+        # Plural-insensitive words, the same rule as grepp.taxonomy.search.search_words.
+        "w AS (SELECT DISTINCT li, CASE WHEN length(token) > 3 AND (suffix(token, 's') OR suffix(token, 'x')) "
+        "THEN token[:-2] ELSE token END AS word FROM t "
+        "WHERE token <> '' AND NOT list_contains($stopwords, token)) "
+        "SELECT word, list(li ORDER BY li) AS labels FROM w GROUP BY word"
     )
     return con.sql(sql, params={"stopwords": list(stopwords)}).to_arrow_table()
 

@@ -181,7 +181,7 @@ class LabelIndex:
         self, key: str, allowed: npt.NDArray[np.bool_] | None, limit: int
     ) -> dict[int, tuple[float, int]]:
         """Best token score and its label per concept, for the concepts that may reach the top ``limit``."""
-        query_words = _words(key)
+        query_words = search_words(key)
         words = [w for w in query_words if w in self.postings]
         if not words:
             return {}
@@ -212,9 +212,13 @@ class LabelIndex:
         return {int(c): (float(s), int(li)) for c, s, li in zip(concepts, scores, labels, strict=True)}
 
 
-def _words(key: str) -> list[str]:
-    """Distinct non-stopwords of a key; elisions split ("d'engin" → "d", "engin")."""
-    return [w for w in dict.fromkeys(key.replace("'", " ").split()) if w not in STOPWORDS]
+def search_words(key: str) -> list[str]:
+    """Distinct non-stopwords of a key, elisions split, plural-insensitive ("d'engins" → ["engin"]).
+
+    The index applies the same rule in SQL (:func:`grepp.store.taxonomy.select_search_postings`).
+    """
+    words = (w for w in key.replace("'", " ").split() if w not in STOPWORDS)
+    return list(dict.fromkeys(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words))
 
 
 _CACHE: dict[tuple[tuple[str, str, str], ...], LabelIndex] = {}
