@@ -272,3 +272,22 @@ def segment(text: str) -> list[Segment]:
             current = "mission"  # "tu auras pour missions :" ends a company pitch without a header
         segments.append(Segment(start, end, piece, _sentence_section(folded, current)))
     return segments
+
+
+_LANG_CUES = {
+    "fr": frozenset(
+        ["le", "la", "les", "des", "du", "et", "vous", "nous", "pour", "avec", "une", "sur", "dans", "est", "votre"]
+    ),
+    "de": frozenset(
+        ["der", "die", "das", "und", "sie", "wir", "mit", "für", "ein", "eine", "ist", "ihre", "zu", "von", "auf"]
+    ),
+    "en": frozenset(["the", "and", "you", "we", "with", "for", "a", "is", "your", "to", "of", "in", "on", "are"]),
+}
+
+
+def detect_language(text: str) -> str:
+    """``fr``, ``de`` or ``en`` by function words (French when nothing tells: the offers are French)."""
+    words = text[:5000].lower().split()
+    counts = {lang: sum(w in cues for w in words) for lang, cues in _LANG_CUES.items()}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > counts["fr"] else "fr"

@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from grepp.enrich.skill_dense import DenseMatcher
 from grepp.enrich.skill_gazetteer import Gazetteer, content_tokens
 from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
+from grepp.enrich.skill_metier import TitleIndex, fiche_prior, metier_links
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
-from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, segment
+from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, detect_language, segment
 from grepp.enrich.text import normalize_title
 from grepp.models import Concept, Label
 
@@ -132,10 +132,10 @@ class SkillExtractor:
                 on_progress(1)
         self.gazetteer = Gazetteer.build(labels, min_words=2)
         self._single = {lang: Gazetteer.build(pairs, max_words=1) for lang, pairs in single.items() if lang}
-        self._titles = _TitleIndex(appellation_labels)
+        self._titles = TitleIndex(appellation_labels)
         self.links: dict[str, tuple[str, ...]] = {_rome_key(k): tuple(v) for k, v in (links or {}).items()}
         self._linked: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in self.links.items()}
-        self._vectors: dict[str, np.ndarray] = {}
+        self.dense = DenseMatcher(encoder, {k: c.label for k, c in self.skills.items()}) if encoder else None
 
     # -- métier -------------------------------------------------------------------------------------
     def guess_metiers(self, title: str, limit: int = 2) -> list[str]:
@@ -177,7 +177,7 @@ class SkillExtractor:
             found = self._lexicon_mentions(seg.text, seg.start, seg.section)
             found += self._gazetteer_mentions(seg.text, seg.start, seg.section, prior, lang)
             mentions.extend(found)
-            if not found and prior and self.encoder is not None and len(seg.text.split()) >= 3:
+            if not found and prior and self.dense is not None and len(seg.text.split()) >= 3:
                 dense_todo.append((seg.start, seg.end, seg.text, seg.section))
         if dense_todo:
             mentions.extend(self._dense_mentions(dense_todo, prior))
@@ -295,33 +295,19 @@ class SkillExtractor:
                     out.append(mention)
         return out
 
-    def _vectors_for(self, ids: Sequence[str]) -> np.ndarray:
-        assert self.encoder is not None
-        missing = [i for i in ids if i not in self._vectors]
-        if missing:
-            vecs = np.asarray(self.encoder.encode([self.skills[i].label for i in missing], kind="passage"))
-            for i, v in zip(missing, vecs, strict=True):
-                self._vectors[i] = v
-        return np.stack([self._vectors[i] for i in ids])
-
     def _dense_mentions(self, todo: list[tuple[int, int, str, str]], prior: set[str]) -> list[SkillMention]:
-        assert self.encoder is not None
+        assert self.dense is not None
+        cfg = self.config
         cands = sorted(c for c in prior if c in self.skills)
-        if not cands:
-            return []
-        item_vecs = self._vectors_for(cands)
-        queries = np.asarray(self.encoder.encode([t for _, _, t, _ in todo], kind="query"))
-        sims = queries @ item_vecs.T
+        found = self.dense.best(
+            [t for _, _, t, _ in todo], cands, threshold=cfg.dense_threshold, per_sentence=cfg.dense_max_per_sentence
+        )
         out: list[SkillMention] = []
-        for row, (start, end, text, section) in enumerate(todo):
-            best = np.argsort(-sims[row])[: self.config.dense_max_per_sentence]
-            for j in best:
-                score = float(sims[row, j])
-                if score < self.config.dense_threshold:
-                    break
+        for (start, end, text, section), best in zip(todo, found, strict=True):
+            for cid, cosine in best:
                 # cosine → confidence: 0.4 at the threshold, 0.9 at 1.0
-                confidence = 0.4 + 0.5 * (score - self.config.dense_threshold) / (1 - self.config.dense_threshold)
-                mention = self._mention(cands[j], start, end, text, (0, len(text)), confidence, section, "dense")
+                confidence = 0.4 + 0.5 * (cosine - cfg.dense_threshold) / (1 - cfg.dense_threshold)
+                mention = self._mention(cid, start, end, text, (0, len(text)), confidence, section, "dense")
                 if mention is not None:
                     out.append(mention)
         return out
@@ -336,83 +322,28 @@ class SkillExtractor:
         """
         codes = list(rome_codes) or self.guess_metiers(title)
         mentions = self.extract(text, title=title, rome_codes=codes)
-        scores: dict[str, float] = {}
         cfg = self.config
-        for rank, code in enumerate(codes):
-            weight = 1.0 / (1 + rank)
-            seen: dict[str, int] = {}
-            for cid in self.links.get(_rome_key(code), ()):
-                concept = self.skills.get(cid)
-                if concept is None or concept.taxonomy != "rome":
-                    continue
-                if "savoir_etre" in concept.flags:
-                    base = cfg.prior_savoir_etre
-                elif concept.kind == "savoir":
-                    base = cfg.prior_savoir
-                else:
-                    base = cfg.prior_savoir_faire
-                group = concept.kind + ("e" if "savoir_etre" in concept.flags else "")
-                position = seen.get(group, 0)
-                seen[group] = position + 1
-                score = weight * base / (1 + position) ** cfg.prior_decay
-                scores[cid] = max(scores.get(cid, 0.0), score)
+        scores = fiche_prior(
+            [self.links.get(_rome_key(code), ()) for code in codes],
+            self.skills,
+            weights=(cfg.prior_savoir_faire, cfg.prior_savoir, cfg.prior_savoir_etre),
+            decay=cfg.prior_decay,
+        )
         for m in mentions:
             # certificates are asked for whatever the fiche says; other text evidence only within the métier
             if m.taxonomy == "rome" and (m.concept_id in scores or not codes or m.method == "acronym"):
                 weight = cfg.acronym_weight if m.method == "acronym" else cfg.evidence_weight
                 scores[m.concept_id] = scores.get(m.concept_id, 0.0) + weight * m.score
-        if self.encoder is not None and cfg.dense_rank_weight > 0 and scores:
-            for cid, sim in self._dense_similarity(text, list(scores)).items():
+        if self.dense is not None and cfg.dense_rank_weight > 0 and scores:
+            sentences = [
+                s.text
+                for s in segment(clean_text(text).text)
+                if s.section not in NO_SKILL_SECTIONS and not s.is_header and len(s.text.split()) >= 2
+            ][: cfg.dense_max_sentences]
+            for cid, sim in self.dense.max_similarity(sentences, list(scores)).items():
                 scores[cid] += cfg.dense_rank_weight * sim
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [(self.skills[cid].code, round(score, 4)) for cid, score in ranked]
-
-    def _dense_similarity(self, text: str, candidates: list[str]) -> dict[str, float]:
-        """Best cosine between each candidate's label and the offer's skill-bearing sentences."""
-        assert self.encoder is not None
-        sentences = [
-            s.text
-            for s in segment(clean_text(text).text)
-            if s.section not in NO_SKILL_SECTIONS and not s.is_header and len(s.text.split()) >= 2
-        ][: self.config.dense_max_sentences]
-        if not sentences:
-            return {}
-        queries = np.asarray(self.encoder.encode(sentences, kind="query"))
-        sims = (self._vectors_for(candidates) @ queries.T).max(axis=1)
-        return {cid: float(sim) for cid, sim in zip(candidates, sims, strict=True)}
-
-
-class _TitleIndex:
-    """Appellation labels by content word, scored by IDF-weighted overlap with a title."""
-
-    def __init__(self, labels: Sequence[tuple[str, str]]) -> None:
-        self._keys: list[tuple[frozenset[str], str]] = []
-        postings: dict[str, list[int]] = {}
-        for text, rome in labels:
-            keys = frozenset(t.key for t in content_tokens(text))
-            if keys:
-                for key in keys:
-                    postings.setdefault(key, []).append(len(self._keys))
-                self._keys.append((keys, rome))
-        n = max(len(self._keys), 1)
-        self._idf = {k: float(np.log(n / len(v))) for k, v in postings.items()}
-        self._postings = postings
-
-    def best(self, title: str, limit: int) -> list[str]:
-        keys = {t.key for t in content_tokens(title)} & self._idf.keys()
-        if not keys:
-            return []
-        title_weight = sum(self._idf[k] for k in keys)
-        scores: dict[str, float] = {}
-        for key in keys:
-            for i in self._postings[key]:
-                label_keys, rome = self._keys[i]
-                shared = sum(self._idf[k] for k in label_keys & keys)
-                label_weight = sum(self._idf.get(k, 0.0) for k in label_keys)
-                score = shared / title_weight + shared / label_weight  # both sides covered is best
-                if score > scores.get(rome, 0.0):
-                    scores[rome] = score
-        return [r for r, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
 def _dedupe(mentions: list[SkillMention]) -> list[SkillMention]:
@@ -443,37 +374,6 @@ def _to_raw(m: SkillMention, span: tuple[int, int], raw: str) -> SkillMention:
         m.method,
         m.extractor,
     )
-
-
-_LANG_CUES = {
-    "fr": frozenset(
-        ["le", "la", "les", "des", "du", "et", "vous", "nous", "pour", "avec", "une", "sur", "dans", "est", "votre"]
-    ),
-    "de": frozenset(
-        ["der", "die", "das", "und", "sie", "wir", "mit", "für", "ein", "eine", "ist", "ihre", "zu", "von", "auf"]
-    ),
-    "en": frozenset(["the", "and", "you", "we", "with", "for", "a", "is", "your", "to", "of", "in", "on", "are"]),
-}
-
-
-def detect_language(text: str) -> str:
-    """``fr``, ``de`` or ``en`` by function words (French when nothing tells: the offers are French)."""
-    words = text[:5000].lower().split()
-    counts = {lang: sum(w in cues for w in words) for lang, cues in _LANG_CUES.items()}
-    best = max(counts, key=lambda k: counts[k])
-    return best if counts[best] > counts["fr"] else "fr"
-
-
-def metier_links(links: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
-    """Group ``occupation_skill_links(con, "rome")`` rows by métier, keeping the fiche's order.
-
-    >>> metier_links([("rome:N4101", "rome-ogr:110024", "linked")])
-    {'rome:N4101': ['rome-ogr:110024']}
-    """
-    grouped: dict[str, list[str]] = {}
-    for occupation_id, skill_id, _relation in links:
-        grouped.setdefault(occupation_id, []).append(skill_id)
-    return grouped
 
 
 def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
