@@ -180,3 +180,29 @@ def test_dense_step_links_a_paraphrase_to_the_metier_skill(
     assert all(text[m.start : m.end] == m.text and 0.4 <= m.score <= 0.9 for m in by_method)
     assert any("plan" in m.label.lower() and "plan" in m.text.lower() for m in by_method)
     assert not [m for m in dense.extract(text) if m.method == "dense"]  # no métier given: no dense step
+
+
+def test_mentions_are_stored_once_per_offer_and_version(
+    skill_extractor: SkillExtractor, data_dir: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    from grepp.enrich.skills import EXTRACTOR_NAME, EXTRACTOR_VERSION, skill_rows
+    from grepp.store.db import transaction
+    from grepp.store.enrichment import save_results
+
+    offer = _offers(data_dir)[0]
+    mentions = skill_extractor.extract(str(offer["description"]))
+    for _ in range(2):  # a repeated run replaces, never duplicates
+        with transaction(con):
+            save_results(
+                con,
+                enricher=EXTRACTOR_NAME,
+                version=EXTRACTOR_VERSION,
+                states=[(str(offer["id"]), "hash", "coded", None)],
+                skills=skill_rows(str(offer["id"]), mentions),
+            )
+    rows = con.execute(
+        "SELECT span_text, code, requirement, method FROM offer_skills WHERE offer_id = ? ORDER BY position",
+        [offer["id"]],
+    ).fetchall()
+    assert len(rows) == len(mentions)
+    assert ("CACES 1B", "200069", "required", "acronym") in rows

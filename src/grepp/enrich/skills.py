@@ -376,6 +376,36 @@ def _to_raw(m: SkillMention, span: tuple[int, int], raw: str) -> SkillMention:
     )
 
 
+def skill_rows(offer_id: str, mentions: Sequence[SkillMention]) -> list[tuple[object, ...]]:
+    """Rows for ``grepp.store.enrichment.save_results(skills=…)`` (its ``SKILL_COLUMNS`` order).
+
+    >>> save_results(con, enricher=EXTRACTOR_NAME, version=EXTRACTOR_VERSION,
+    ...              states=[(oid, content_hash, "coded", None)], skills=skill_rows(oid, mentions))
+    """
+    return [
+        (
+            offer_id,
+            EXTRACTOR_NAME,
+            EXTRACTOR_VERSION,
+            position,
+            m.start,
+            m.end,
+            m.text,
+            m.concept_id,
+            m.taxonomy,
+            m.kind,
+            m.code,
+            m.label,
+            m.score,
+            m.requirement,
+            list(m.flags),
+            m.section,
+            m.method,
+        )
+        for position, m in enumerate(mentions)
+    ]
+
+
 def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
     """(title, description) of an offer dict in the France Travail or Jobsuche form — never its coding."""
     title = str(offer.get("intitule") or offer.get("titel") or offer.get("stellenangebotsTitel") or "")
@@ -408,4 +438,5 @@ __all__ = [
     "extract_offer_skills",
     "metier_links",
     "offer_text",
+    "skill_rows",
 ]
