@@ -38,6 +38,14 @@ LOADER_VERSION = "grepp.taxonomy.loader.v2"
 
 Progress = Callable[[int], None]
 
+#: Bumped by every load that changes a database in this process (lets readers cache what is current).
+_generation = 0
+
+
+def load_generation() -> int:
+    """How many loads changed a database in this process so far."""
+    return _generation
+
 
 @dataclass(frozen=True)
 class ReleaseSource:
@@ -190,6 +198,8 @@ def load_release(
         )
         if becomes_current:
             store.make_current(con, source.taxonomy, source.version)
+    global _generation
+    _generation += 1
     status = "reloaded" if previous is not None else "loaded"
     return ReleaseReport(
         source.taxonomy,

@@ -28,7 +28,7 @@ import pyarrow as pa
 from grepp.enrich.text import normalize_title
 from grepp.store import taxonomy as store
 from grepp.taxonomy.concepts import check_filters
-from grepp.taxonomy.releases import require_loaded
+from grepp.taxonomy.releases import load_generation, require_loaded
 
 #: Words too common to say anything about a label (on the folded, masculinised keys).
 STOPWORDS = frozenset(
@@ -221,15 +221,30 @@ def search_words(key: str) -> list[str]:
     return list(dict.fromkeys(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words))
 
 
-_CACHE: dict[tuple[tuple[str, str, str], ...], LabelIndex] = {}
+Fingerprint = tuple[tuple[str, str, str], ...]
+_CACHE: dict[Fingerprint, LabelIndex] = {}
+#: The last connection searched, the load generation then, and its current releases: while a connection
+#: is open no other process can write the file (DuckDB's lock), so only a load in this process changes them.
+_LAST: tuple[duckdb.DuckDBPyConnection, int, Fingerprint] | None = None
 _LOCK = threading.Lock()
+
+
+def _current(con: duckdb.DuckDBPyConnection) -> Fingerprint:
+    """The current releases, asked of the database only when the connection or a load is new."""
+    global _LAST
+    last, generation = _LAST, load_generation()
+    if last is not None and last[0] is con and last[1] == generation:
+        return last[2]
+    require_loaded(con)
+    fingerprint = tuple(store.current_releases(con))
+    _LAST = (con, generation, fingerprint)
+    return fingerprint
 
 
 def label_index(con: duckdb.DuckDBPyConnection) -> LabelIndex:
     """The index of the current releases, built on first use and cached per process (by content hash)."""
-    require_loaded(con)
-    fingerprint = tuple(store.current_releases(con))
     with _LOCK:
+        fingerprint = _current(con)
         index = _CACHE.get(fingerprint)
         if index is None:
             _CACHE.clear()  # one set of releases at a time is plenty
