@@ -36,86 +36,27 @@ class ReleaseRows:
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.tables.items()}
 
-    def occupation(
-        self,
-        concept_id: str,
-        kind: str,
-        code: str,
-        label: str,
-        *,
-        parent_id: str | None = None,
-        description: str | None = None,
-        isco_code: str | None = None,
-        domain_code: str | None = None,
-        ogr_code: str | None = None,
-        riasec_major: str | None = None,
-        riasec_minor: str | None = None,
-        source: str | None = None,
-    ) -> None:
-        self.tables["taxonomy_occupations"].append(
-            (
-                concept_id,
-                kind,
-                code,
-                label,
-                parent_id,
-                description or None,
-                isco_code or None,
-                domain_code or None,
-                ogr_code or None,
-                riasec_major or None,
-                riasec_minor or None,
-                source,
-            )
+    def _add(self, table: str, values: dict[str, Any]) -> None:
+        """One row of ``table`` from column values; missing columns and empty strings are NULL."""
+        columns = TABLES[table]
+        unknown = set(values) - {name for name, _ in columns}
+        if unknown:
+            raise ValueError(f"{table} has no column(s) {sorted(unknown)}")
+        self.tables[table].append(tuple(None if values.get(name) == "" else values.get(name) for name, _ in columns))
+
+    def occupation(self, concept_id: str, kind: str, code: str, label: str, **columns: str | None) -> None:
+        """A métier, appellation or occupation; ``columns``: parent_id, description, isco_code, … (TABLES)."""
+        self._add(
+            "taxonomy_occupations", {"concept_id": concept_id, "kind": kind, "code": code, "label": label, **columns}
         )
 
-    def skill(
-        self,
-        concept_id: str,
-        kind: str,
-        code: str,
-        label: str,
-        *,
-        parent_id: str | None = None,
-        description: str | None = None,
-        category: str | None = None,
-        subcategory: str | None = None,
-        skill_type: str | None = None,
-        reuse_level: str | None = None,
-        riasec_major: str | None = None,
-        riasec_minor: str | None = None,
-        source: str | None = None,
-    ) -> None:
-        self.tables["taxonomy_skills"].append(
-            (
-                concept_id,
-                kind,
-                code,
-                label,
-                parent_id,
-                description or None,
-                category or None,
-                subcategory or None,
-                skill_type or None,
-                reuse_level or None,
-                riasec_major or None,
-                riasec_minor or None,
-                source,
-            )
-        )
+    def skill(self, concept_id: str, kind: str, code: str, label: str, **columns: str | None) -> None:
+        """A compétence, savoir, skill or knowledge; ``columns``: parent_id, category, skill_type, … (TABLES)."""
+        self._add("taxonomy_skills", {"concept_id": concept_id, "kind": kind, "code": code, "label": label, **columns})
 
-    def group(
-        self,
-        concept_id: str,
-        kind: str,
-        code: str,
-        label: str,
-        *,
-        parent_id: str | None = None,
-        description: str | None = None,
-        source: str | None = None,
-    ) -> None:
-        self.tables["taxonomy_groups"].append((concept_id, kind, code, label, parent_id, description or None, source))
+    def group(self, concept_id: str, kind: str, code: str, label: str, **columns: str | None) -> None:
+        """A domaine, sector, theme, ISCO group, skill group …; ``columns``: parent_id, description, source."""
+        self._add("taxonomy_groups", {"concept_id": concept_id, "kind": kind, "code": code, "label": label, **columns})
 
     def label(self, concept_id: str, lang: str, text: str, kind: str, label_version: str) -> None:
         """One surface form; blank texts and exact repeats (same concept, lang, kind, text) are skipped."""
@@ -134,32 +75,10 @@ class ReleaseRows:
     def broader(self, concept_id: str, broader_id: str, source: str) -> None:
         self.tables["taxonomy_broader"].append((concept_id, broader_id, source))
 
-    def occupation_skill(
-        self,
-        occupation_id: str,
-        skill_id: str,
-        relation: str,
-        *,
-        skill_type: str | None = None,
-        bloc_code: str | None = None,
-        bloc_label: str | None = None,
-        rubrique_code: str | None = None,
-        rubrique_label: str | None = None,
-        coeur_metier: str | None = None,
-    ) -> None:
-        self.tables["taxonomy_occupation_skills"].append(
-            (
-                occupation_id,
-                skill_id,
-                relation,
-                skill_type or None,
-                bloc_code or None,
-                bloc_label or None,
-                rubrique_code or None,
-                rubrique_label or None,
-                coeur_metier or None,
-            )
-        )
+    def occupation_skill(self, occupation_id: str, skill_id: str, relation: str, **columns: str | None) -> None:
+        """A link; ``columns``: skill_type, bloc_code, bloc_label, rubrique_code, rubrique_label, coeur_metier."""
+        values = {"occupation_id": occupation_id, "skill_id": skill_id, "relation": relation, **columns}
+        self._add("taxonomy_occupation_skills", values)
 
     def skill_relation(self, skill_id: str, related_id: str, relation: str, skill_type: str, related_type: str) -> None:
         self.tables["taxonomy_skill_relations"].append(
