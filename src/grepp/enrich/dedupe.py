@@ -34,6 +34,8 @@ NUM_PERM = 128
 SCHEME = "affine32"
 SIGNATURE_DTYPE = np.uint32
 SHINGLE_WORDS = 3
+#: The LSH index is built this much below the threshold, so that banding loses (almost) no pair above it.
+LSH_MARGIN = 0.2
 _WORD = re.compile(r"\w+")
 
 
@@ -171,7 +173,8 @@ def find_duplicates(items: Sequence[DedupeItem], *, threshold: float = 0.8) -> l
 def _near_pairs(items: Sequence[DedupeItem], indexes: Sequence[int], threshold: float) -> list[tuple[int, int, float]]:
     """Pairs (i, j, similarity) among ``indexes`` that pass the near-duplicate test, found through LSH."""
     num_perm = len(items[0].signature) if items else NUM_PERM
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    # LSH banding misses some pairs just above its threshold: query lower, then keep the exact estimate.
+    lsh = MinHashLSH(threshold=max(0.3, threshold - LSH_MARGIN), num_perm=num_perm)
     pairs: list[tuple[int, int, float]] = []
     for i in indexes:
         item = items[i]
