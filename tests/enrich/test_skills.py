@@ -206,3 +206,13 @@ def test_mentions_are_stored_once_per_offer_and_version(
     ).fetchall()
     assert len(rows) == len(mentions)
     assert ("CACES 1B", "200069", "required", "acronym") in rows
+
+
+def test_soft_skills_and_tool_names_are_found_in_french(skill_extractor: SkillExtractor) -> None:
+    text = "Votre profil : rigoureux et autonome, vous maîtrisez Python et SQL. Lecture de plans."
+    mentions = skill_extractor.extract(text)
+    soft = {m.code for m in mentions if "savoir_etre" in m.flags}
+    assert {"300490", "300460"} <= soft  # rigueur, autonomie (ROME savoir-être)
+    assert any(m.text == "Python" and m.taxonomy == "esco" for m in mentions)
+    # a one-word English label does not fire on a French word ("Lecture" is not "give lectures")
+    assert not any(m.text == "Lecture" and m.taxonomy == "esco" and "conférence" in m.label for m in mentions)

@@ -99,15 +99,20 @@ class Gazetteer:
         self._max_len = max_len
 
     @classmethod
-    def build(cls, labels: Iterable[tuple[str, str]], max_words: int = 10, min_words: int = 1) -> Gazetteer:
-        """From (label text, concept id) pairs with ``min_words`` to ``max_words`` content words."""
+    def build(
+        cls, labels: Iterable[tuple[str, str]], max_words: int = 10, min_words: int = 1, min_chars: int = 4
+    ) -> Gazetteer:
+        """From (label text, concept id) pairs with ``min_words`` to ``max_words`` content words.
+
+        A one-word label needs ``min_chars`` characters and must not be a common word of offers.
+        """
         table: dict[tuple[str, ...], dict[str, None]] = {}
         max_len = 1
         for text, concept_id in labels:
             key = tuple(token.key for token in content_tokens(text))
             if not key or len(key) > max_words or len(key) < min_words:
                 continue
-            if len(key) == 1 and (len(key[0]) < 4 or key[0] in _WEAK_SINGLE or key[0].isdigit()):
+            if len(key) == 1 and (len(key[0]) < min_chars or key[0] in _WEAK_SINGLE or key[0].isdigit()):
                 continue
             table.setdefault(key, {})[concept_id] = None
             max_len = max(max_len, len(key))

@@ -19,6 +19,7 @@ France Travail recruiters use (``competences``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -118,11 +119,15 @@ class SkillExtractor:
         for concept in concepts:
             if concept.kind in SKILL_KINDS:
                 self.skills[concept.id] = concept
-                labels.extend((text, concept.id) for text in concept.texts())
                 for lb in (*concept.labels, Label(concept.label, "")):
-                    # one-word labels only count in their own language ("lecture" is not "reading" in French)
-                    lang_key = lb.lang or ("fr" if concept.taxonomy == "rome" else "")
-                    single.setdefault(lang_key, []).append((lb.text, concept.id))
+                    for text in _label_variants(lb.text):
+                        labels.append((text, concept.id))
+                        # one-word labels only count in their own language ("lecture" is not "reading" in
+                        # French), except names of tools and languages ("Python", "SAP"), good everywhere
+                        lang_key = lb.lang or ("fr" if concept.taxonomy == "rome" else "")
+                        if _is_name(text):
+                            lang_key = "*"
+                        single.setdefault(lang_key, []).append((text, concept.id))
             elif concept.kind in ("appellation", "metier") and concept.taxonomy == "rome":
                 rome = concept.code if concept.kind == "metier" else (concept.parent_id or "")
                 for text in concept.texts("fr"):
@@ -131,7 +136,11 @@ class SkillExtractor:
             if on_progress is not None:
                 on_progress(1)
         self.gazetteer = Gazetteer.build(labels, min_words=2)
-        self._single = {lang: Gazetteer.build(pairs, max_words=1) for lang, pairs in single.items() if lang}
+        self._single = {
+            lang: Gazetteer.build(pairs, max_words=1, min_chars=3 if lang == "*" else 4)
+            for lang, pairs in single.items()
+            if lang
+        }
         self._titles = TitleIndex(appellation_labels)
         self.links: dict[str, tuple[str, ...]] = {_rome_key(k): tuple(v) for k, v in (links or {}).items()}
         self._linked: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in self.links.items()}
@@ -272,7 +281,7 @@ class SkillExtractor:
         tokens = content_tokens(text)
         matches = self.gazetteer.find(text, tokens)
         # German ads write tools and languages of IT in English ("Java", "Scrum"): English one-word labels too
-        for single_lang in (lang, "en") if lang == "de" else (lang,):
+        for single_lang in (lang, "*", "en") if lang == "de" else (lang, "*"):
             single = self._single.get(single_lang)
             if single is not None:
                 taken = [(m.start, m.end) for m in matches]
@@ -344,6 +353,28 @@ class SkillExtractor:
                 scores[cid] += cfg.dense_rank_weight * sim
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [(self.skills[cid].code, round(score, 4)) for cid, score in ranked]
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+#: Names that are also ordinary words or shop names in French offers.
+_NOT_NAMES = frozenset({"fnac", "noc", "hr", "ifr", "via", "gel", "dos", "com"})
+
+
+def _label_variants(text: str) -> list[str]:
+    """A label and, when it has one, the label without its parenthesis ("Python (programmation)" → "Python")."""
+    bare = _PARENTHESIS.sub("", text).strip()
+    return [text, bare] if bare and bare != text else [text]
+
+
+def _is_name(text: str) -> bool:
+    """A one-word label written with a capital or a digit: a tool, a product or a language ("SQL", "Java")."""
+    word = text.strip()
+    return (
+        " " not in word
+        and any(ch.isupper() or ch.isdigit() for ch in word)
+        and word.lower() not in _NOT_NAMES
+        and not word.isdigit()
+    )
 
 
 def _dedupe(mentions: list[SkillMention]) -> list[SkillMention]:
