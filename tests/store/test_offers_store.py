@@ -291,3 +291,17 @@ def test_a_missing_file_stops_before_anything_is_stored(settings: Settings, data
         ingest_paths(con, [data_dir / FT / "grand-est-it-data-2024.jsonl", tmp_path / "missing.jsonl"])
     with connect(settings.db_path) as con:
         assert _scalar(con, "SELECT count(*) FROM offers") == 0
+
+
+def test_unknown_csv_columns_are_named_in_the_run_message(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "offres.csv"
+    path.write_text(
+        "id;intitule;dateCreation;lieuTravail;couleurPrefere\n"
+        "A1;Soudeur TIG;2025-03-01T08:00:00Z;67 - STRASBOURG;bleu\n",
+        encoding="utf-8",
+    )
+    with connect(settings.db_path) as con:
+        (report,) = ingest_paths(con, [path], dedupe=False)
+        assert report.stored == 1 and report.errors == ["offres.csv: unknown columns ignored: couleurPrefere"]
+        assert _scalar(con, "SELECT message FROM ingest_runs") == "offres.csv: unknown columns ignored: couleurPrefere"
+        assert _scalar(con, "SELECT departement FROM offers") == "67"

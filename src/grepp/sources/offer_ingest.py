@@ -39,6 +39,7 @@ from grepp.store.offers import (
     defer_checkpoints,
     mark_interrupted_runs,
     restore_checkpoints,
+    set_run_message,
     stored_raw_hashes,
     touch_raw_hashes,
     write_offer_batch,
@@ -226,7 +227,7 @@ def ingest_file(
     report = job.run(offer_file.records())
     if offer_file.warnings:
         report.errors[:0] = offer_file.warnings
-        con.execute("UPDATE ingest_runs SET message = ? WHERE run_id = ?", ["; ".join(report.errors[:5]), job.run_id])
+        set_run_message(con, job.run_id, "; ".join(report.errors[:5]))
     return report
 
 

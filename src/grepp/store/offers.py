@@ -351,6 +351,11 @@ def count_offers(con: duckdb.DuckDBPyConnection, source: str | None = None) -> i
     return int(row[0]) if row else 0
 
 
+def set_run_message(con: duckdb.DuckDBPyConnection, run_id: str, message: str) -> None:
+    """Replace a run's message (file-level warnings such as unknown CSV columns)."""
+    con.execute("UPDATE ingest_runs SET message = ? WHERE run_id = ?", [message, run_id])
+
+
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> int:
     """Runs of these sources still ``running`` were killed (DuckDB admits one writer): mark them ``failed``."""
     if not sources:
