@@ -261,9 +261,10 @@ def test_bad_lines_are_rejected_with_file_line_and_field_and_the_rest_is_stored(
 
 def test_an_unknown_or_old_commune_is_kept_and_flagged(geo_template: Path, data_dir: Path, tmp_path: Path) -> None:
     shutil.copy(geo_template, tmp_path / "g.duckdb")
-    base = _lines(data_dir / FT / "grand-est-it-data-2024.jsonl", 2)
+    base = _lines(data_dir / FT / "grand-est-it-data-2024.jsonl", 3)
     base[0]["lieuTravail"] = {"libelle": "08 - LA MONCELLE", "commune": "08294"}  # merged into Bazeilles in 2024
     base[1]["lieuTravail"] = {"libelle": "67 - NULLEPART", "commune": "67999"}
+    base[2]["lieuTravail"] = {"libelle": "75 - PARIS 15", "commune": "75115"}  # an arrondissement
     path = _write_jsonl(tmp_path / "places.jsonl", base)
     with connect(tmp_path / "g.duckdb") as con:
         ingest_paths(con, [path], dedupe=False)
@@ -277,6 +278,10 @@ def test_an_unknown_or_old_commune_is_kept_and_flagged(geo_template: Path, data_
             [f"france-travail:{base[1]['id']}"],
         ).fetchone()
         assert unknown == ("67999", "67", "44", "unknown_commune")
+        paris = con.execute(
+            "SELECT commune_insee, region, place_status FROM offers WHERE id = ?", [f"france-travail:{base[2]['id']}"]
+        ).fetchone()
+        assert paris == ("75056", "11", "ok")
 
 
 def test_an_interrupted_run_is_marked_failed_by_the_next_one(settings: Settings, data_dir: Path) -> None:
