@@ -150,7 +150,8 @@ runs in a fresh process; peak memory is that process's maximum resident set size
   its buffer pool (measured alone, inserting the same Arrow batches: +19 MB per 5,000 offers), up to its
   `memory_limit` (80 % of RAM by default); the Python side stays at ≈ 80 MB (parse only: the same peak at
   20,000 and 60,000 offers). The re-ingest of an unchanged file stays small. Peak memory is therefore *not*
-  flat in the file size for a first ingest; `SET memory_limit` on the connection bounds it.
+  flat in the file size for a first ingest; `SET memory_limit = '300MB'` only lowered it a little in one
+  trial (60,000 offers: 476 MB instead of 530 MB).
 - Checkpoints: with DuckDB's default threshold (16 MiB of WAL) a checkpoint followed almost every batch and
   rewrote the primary-key index each time, so the time per batch grew with the table (first measured run:
   200,000 offers in 182 s, 1,099 offers/s). The ingest now raises the threshold to 1 GB for its duration
