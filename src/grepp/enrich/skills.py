@@ -252,6 +252,9 @@ class SkillExtractor:
         out: list[SkillMention] = []
         for match in self.lexicon.find(text):
             entry = self.lexicon.entries[match.key]
+            # certificates and licences are 'acronym' mentions; curated phrases (savoir-être, software) are
+            # a hand-made gazetteer
+            method = "acronym" if entry.category in _CERTIFICATE_CATEGORIES else "gazetteer"
             ids = [f"rome-ogr:{c}" for c in entry.rome] + [f"esco:{u}" for u in entry.esco]
             known = [i for i in ids if i in self.skills]
             if not known:
@@ -266,7 +269,7 @@ class SkillExtractor:
                     (match.start, match.end),
                     self.config.lexicon_score,
                     section,
-                    "acronym",
+                    method,
                     fallback,
                 )
                 if mention is not None:
@@ -355,6 +358,7 @@ class SkillExtractor:
         return [(self.skills[cid].code, round(score, 4)) for cid, score in ranked]
 
 
+_CERTIFICATE_CATEGORIES = frozenset({"certificate", "driving-licence", "habilitation", "standard", "safety"})
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 #: Names that are also ordinary words or shop names in French offers.
 _NOT_NAMES = frozenset({"fnac", "noc", "hr", "ifr", "via", "gel", "dos", "com"})
