@@ -107,3 +107,14 @@ def test_html_is_stripped_and_offsets_map_back_to_the_raw_text() -> None:
 def test_huge_text_is_capped() -> None:
     clean = clean_text("Soudure TIG. " * 500_000)
     assert clean.truncated and len(clean.text) == MAX_CHARS
+
+
+def test_competence_codes_and_recall_for_the_evaluation(data_dir: Path) -> None:
+    from grepp.enrich.skills import offer_competence_codes, recall_at
+
+    offer = _offer(data_dir, "183DSHL")  # conducteur d'engins: 5 coded competences
+    gold = offer_competence_codes(offer)
+    assert "126364" in gold and len(gold) == 5
+    assert recall_at(["126364", "x"], gold) == 0.2
+    assert recall_at(["x"] * 10 + ["126364"], gold) == 0.0  # the 11th does not count
+    assert offer_competence_codes({"competences": [{"libelle": "sans code"}]}) == set()

@@ -448,6 +448,21 @@ def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
     return title, description
 
 
+def offer_competence_codes(offer: Mapping[str, Any]) -> set[str]:
+    """The recruiter's ROME codes of an offer (``competences[].code``): ground truth for evaluation only.
+
+    >>> offer_competence_codes({"competences": [{"code": "101506", "exigence": "S"}, {"libelle": "x"}]})
+    {'101506'}
+    """
+    items = offer.get("competences") or []
+    return {str(c["code"]) for c in items if isinstance(c, Mapping) and c.get("code")}
+
+
+def recall_at(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    """Share of ``relevant`` codes in the first ``k`` of ``ranked`` (0.0 when nothing is relevant)."""
+    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
+
+
 def extract_offer_skills(
     extractor: SkillExtractor, offer: Mapping[str, Any], *, rome_codes: Sequence[str] = (), limit: int = 20
 ) -> list[tuple[str, float]]:
@@ -472,6 +487,8 @@ __all__ = [
     "detect_language",
     "extract_offer_skills",
     "metier_links",
+    "offer_competence_codes",
     "offer_text",
+    "recall_at",
     "skill_rows",
 ]
