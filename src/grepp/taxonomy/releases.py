@@ -34,7 +34,7 @@ from grepp.taxonomy import esco, rome
 from grepp.taxonomy.rows import ReleaseRows
 
 #: Changes whenever the rows produced from the same files change (bump to force a reload).
-LOADER_VERSION = "grepp.taxonomy.loader.v2"
+LOADER_VERSION = "grepp.taxonomy.loader.v3"
 
 Progress = Callable[[int], None]
 

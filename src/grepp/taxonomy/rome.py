@@ -237,7 +237,6 @@ def parse_rome(release_dir: Path, version: str, on_progress: Callable[[int], Non
             parent_id=f"rome:{code}",
             domain_code=domain.get(code),
             ogr_code=ogr,
-            description=classification.lower() or None,
             source=app.path.name,
         )
         rows.broader(cid, f"rome:{code}", app.path.name)
