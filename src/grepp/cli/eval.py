@@ -1,9 +1,269 @@
-"""`grepp eval` commands (thin: parse, call the library, format)."""
+"""`grepp eval` commands (thin: parse, call the library, format).
+
+grepp eval rank --queries Q.tsv --corpus C.tsv --out RUN.trec [--qrels A.tsv] [--top 100]
+grepp eval offers OFFERS.jsonl --out PRED.tsv [--skills-out SKILLS.tsv]
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
+
+from grepp.cli.common import console, err_console, get_state, progress_bar
+from grepp.config import Settings
+from grepp.enrich.embed import Encoder, available_encoders, get_encoder
+from grepp.enrich.expansion import LabelBook
+from grepp.enrich.metrics import evaluate
+from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
+from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, rank_corpus
+from grepp.errors import ConfigError, SourceError
+from grepp.models import Concept
+from grepp.sources.eval_sets import decode, read_offer_records, read_pairs, read_qrels, write_run
+
+_METRICS = ("MAP", "R-prec", "MRR", "P@5", "RP@5", "RP@10")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return decode(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from exc
+
+
+def _pairs(path: Path) -> list[tuple[str, str]]:
+    import io
+
+    return read_pairs(io.StringIO(_read_text(path)), str(path))
+
+
+def encoder_for(settings: Settings, name: str) -> Encoder | None:
+    """The named encoder with the disk cache under the settings' cache dir (``none``: no dense step)."""
+    if name == "none":
+        return None
+    from grepp.store.vectors import EmbeddingCache
+
+    return get_encoder(name, cache=EmbeddingCache(settings.cache_dir / "vectors"))
+
+
+def taxonomy_book(settings: Settings, kinds: tuple[str, ...] | None = None) -> LabelBook:
+    """Every ROME/ESCO label, loading the taxonomies into the configured database first when missing."""
+    from grepp.store.db import connect
+    from grepp.taxonomy import ensure_loaded, load_concepts
+
+    with connect(settings.db_path) as con:
+        with progress_bar("taxonomy (loaded once into the database)") as advance:
+            ensure_loaded(con, settings.data_dir, on_progress=advance)
+        concepts = load_concepts(con, kinds=kinds)
+    return LabelBook.from_concepts(concepts)
 
 
 def register(cli: click.Group) -> None:
     """Add this module's commands to the root group."""
+
+    @cli.group(name="eval")
+    def eval_group() -> None:
+        """Measure grepp's AI on benchmark files (ranking, occupation coding)."""
+
+    @eval_group.command(name="rank")
+    @click.option(
+        "--queries",
+        "queries_path",
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="id<TAB>text (header optional).",
+    )
+    @click.option(
+        "--corpus",
+        "corpus_path",
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="id<TAB>text: the only elements ranked.",
+    )
+    @click.option(
+        "--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="TREC run to write."
+    )
+    @click.option(
+        "--qrels",
+        "qrels_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="TREC qrels: print MAP, R-prec, MRR, P@5, RP@5, RP@10.",
+    )
+    @click.option(
+        "--top", default=100, show_default=True, type=click.IntRange(1, 100_000), help="Elements written per query."
+    )
+    @click.option(
+        "--encoder",
+        "encoder_name",
+        default="use-m3",
+        show_default=True,
+        type=click.Choice([*available_encoders(), "none"]),
+        help="Dense encoder (vectors cached under the cache dir).",
+    )
+    @click.option(
+        "--taxonomy/--no-taxonomy",
+        "use_taxonomy",
+        default=True,
+        show_default=True,
+        help="Use ROME/ESCO labels (grouping, query expansion).",
+    )
+    def rank(
+        queries_path: Path,
+        corpus_path: Path,
+        out_path: Path,
+        qrels_path: Path | None,
+        top: int,
+        encoder_name: str,
+        use_taxonomy: bool,
+    ) -> None:
+        """Rank the corpus for each query with grepp's hybrid engine and write a TREC run.
+
+        The engine mixes character and word TF-IDF with a dense multilingual encoder, ranks the
+        surface forms of one concept together and, with --taxonomy (default), uses ROME/ESCO labels:
+        the taxonomies are loaded into the configured database first when missing (about a minute,
+        once). Example: grepp eval rank --queries queries.tsv --corpus corpus_elements.tsv
+        --out run.trec --qrels annotations.tsv
+        """
+        settings = get_state().settings(require_data=use_taxonomy)
+        queries, corpus = _pairs(queries_path), _pairs(corpus_path)
+        qrels = None
+        if qrels_path is not None:
+            import io
+
+            qrels = read_qrels(io.StringIO(_read_text(qrels_path)), str(qrels_path))
+        book = taxonomy_book(settings) if use_taxonomy else None
+        encoder = encoder_for(settings, encoder_name)
+        err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}")
+        with progress_bar("ranking", total=len(queries)) as advance:
+            run = rank_corpus(queries, corpus, book=book, encoder=encoder, top=top, on_progress=advance)
+        try:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            with out_path.open("w", encoding="utf-8") as handle:
+                lines = write_run(handle, run, tag="grepp")
+        except OSError as exc:
+            raise SourceError(f"cannot write {out_path}: {exc}") from exc
+        err_console.print(f"wrote {lines:,} lines to {out_path} ({RANKER_NAME}.v{RANKER_VERSION})")
+        if qrels is not None:
+            scores = evaluate({qid: [doc for doc, _ in ranking] for qid, ranking in run}, qrels)
+            for name in _METRICS:
+                console.print(f"{name}\t{scores[name]:.4f}")
+            console.print(f"queries\t{int(scores['queries'])}")
+
+    @eval_group.command(name="offers")
+    @click.argument("offers_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--out",
+        "out_path",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="PRED.tsv: id, rome1, rome2, rome3.",
+    )
+    @click.option(
+        "--skills-out",
+        "skills_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="SKILLS.tsv: id, ogr_code, score.",
+    )
+    @click.option(
+        "--encoder",
+        "encoder_name",
+        default="none",
+        show_default=True,
+        type=click.Choice([*available_encoders(), "none"]),
+        help="Dense encoder for the coder (slower to index).",
+    )
+    def offers(offers_path: Path, out_path: Path, skills_path: Path | None, encoder_name: str) -> None:
+        """Code France Travail API v2 offers (JSONL or JSON array) into ROME métiers, best first.
+
+        The offers' own romeCode, romeLibelle, appellationlibelle and competences are stripped before
+        coding (never read for prediction); when present they are the truth for the printed top-1/top-3
+        accuracy (and skill recall@10 with --skills-out). The taxonomies are loaded into the configured
+        database first when missing. Example: grepp eval offers offers.jsonl --out pred.tsv
+        """
+        settings = get_state().settings()
+        records, problems = read_offer_records(_read_text(offers_path), str(offers_path))
+        for problem in problems:
+            err_console.print(f"skipped {problem}")
+        truths = [
+            (str(offer.get("id") or location), offer.get("romeCode"), offer.get("competences"))
+            for location, offer in records
+        ]
+        stripped = [strip_coding(offer) for _, offer in records]
+        del records  # from here on, only the stripped offers exist
+        concepts = _occupation_concepts(settings)
+        with progress_bar("indexing ROME and ESCO labels") as advance:
+            coder = OccupationCoder(concepts, encoder=encoder_for(settings, encoder_name), on_progress=advance)
+        with progress_bar("coding offers", total=len(stripped)) as advance:
+            results = coder.code_many([offer_input(offer) for offer in stripped], on_progress=advance)
+        lines = [(oid, result.rome_codes[:3]) for (oid, _, _), result in zip(truths, results, strict=True)]
+        _write_lines(out_path, ["\t".join([oid, *[*codes, "", "", ""][:3]]) for oid, codes in lines])
+        unknown = sum(1 for r in results if r.status != "coded")
+        err_console.print(
+            f"wrote {len(lines):,} predictions to {out_path} ({coder_name()}; {unknown} below the confidence threshold)"
+        )
+        known = [(truth, codes) for (_, truth, _), (_, codes) in zip(truths, lines, strict=True) if truth]
+        if known:
+            console.print(f"top1\t{sum(codes[:1] == [t] for t, codes in known) / len(known):.4f}")
+            console.print(f"top3\t{sum(t in codes[:3] for t, codes in known) / len(known):.4f}")
+            console.print(f"offers\t{len(known)}")
+        if skills_path is not None:
+            _skills(settings, skills_path, truths, stripped, [codes for _, codes in lines])
+
+
+def coder_name() -> str:
+    """The versioned name of the occupation coder."""
+    return f"{CODER_NAME}.v{CODER_VERSION}"
+
+
+def _occupation_concepts(settings: Settings) -> list[Concept]:
+    from grepp.store.db import connect
+    from grepp.taxonomy import ensure_loaded, load_concepts
+
+    with connect(settings.db_path) as con:
+        with progress_bar("taxonomy (loaded once into the database)") as advance:
+            ensure_loaded(con, settings.data_dir, on_progress=advance)
+        return load_concepts(con, kinds=["metier", "appellation", "occupation"])
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"cannot write {path}: {exc}") from exc
+
+
+def _skills(
+    settings: Settings,
+    path: Path,
+    truths: list[tuple[str, Any, Any]],
+    offers: list[dict[str, Any]],
+    rome_codes: list[list[str]],
+) -> None:
+    """The skill-extraction hook: ``grepp.enrich.skills.extract_offer_skills`` per offer, recall@10."""
+    try:
+        from grepp.enrich.skills import SkillExtractor, extract_offer_skills, metier_links
+    except ImportError as exc:
+        raise ConfigError(f"--skills-out needs grepp.enrich.skills.extract_offer_skills ({exc})") from exc
+    from grepp.store.db import connect
+    from grepp.taxonomy import load_concepts, occupation_skill_links
+
+    with connect(settings.db_path) as con:
+        concepts = load_concepts(con)
+        links = metier_links(occupation_skill_links(con, "rome"))
+    extractor = SkillExtractor(concepts, links=links)
+    rows: list[str] = []
+    recalls: list[float] = []
+    with progress_bar("extracting skills", total=len(offers)) as advance:
+        for (oid, _, competences), offer, codes in zip(truths, offers, rome_codes, strict=True):
+            ranked = extract_offer_skills(extractor, offer, rome_codes=codes[:1], limit=20)
+            rows.extend(f"{oid}\t{code}\t{score:.4f}" for code, score in ranked)
+            wanted = {str(c.get("code")) for c in competences or [] if isinstance(c, dict) and c.get("code")}
+            if wanted:
+                recalls.append(len(wanted & {code for code, _ in ranked[:10]}) / len(wanted))
+            advance(1)
+    _write_lines(path, rows)
+    err_console.print(f"wrote {len(rows):,} skill rows to {path}")
+    if recalls:
+        console.print(f"skill_recall@10\t{sum(recalls) / len(recalls):.4f}")

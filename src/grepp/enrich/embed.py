@@ -75,6 +75,8 @@ _BACKENDS: dict[str, Callable[[list[str], bool], Matrix]] = {}
 _LOCK = threading.Lock()
 #: Characters kept per text: e5 truncates at 512 tokens anyway; this bounds tokenisation work.
 MAX_CHARS = 2000
+#: Vectors written to the disk cache at least every this many new texts.
+FLUSH_EVERY = 2048
 
 
 def available_encoders() -> list[str]:
@@ -143,7 +145,11 @@ class Encoder:
                 for text, vec in zip(chunk, vecs, strict=True):
                     self._memo[(kind, text)] = vec
                     fresh[self.cache_key(text, kind)] = vec
-            if self.cache is not None:
+                # flush now and then: an interrupted long encoding keeps what it did
+                if self.cache is not None and len(fresh) >= FLUSH_EVERY:
+                    self.cache.put_many(fresh)
+                    fresh = {}
+            if self.cache is not None and fresh:
                 self.cache.put_many(fresh)
         for i, text in enumerate(clean):
             if text:

@@ -1,0 +1,130 @@
+"""Lexical similarity for short job titles, skill labels and sentences (French, German, English).
+
+Two views of a text, each a TF-IDF space fitted on the corpus being searched:
+
+- *characters*: n-grams of the normalised key (accents, case and gender folded: "Soudeuse (H/F)",
+  "soudeur" and "Landwirt/in" meet their base form), robust to spelling and compounding (German);
+- *words*: light stems without stop words, which carry the meaning of longer texts.
+
+    >>> space = LexicalSpace.fit(["soudeur", "infirmier de bloc"])
+    >>> space.similarity(["Soudeuse H/F"]).argmax(axis=1).tolist()
+    [[0]]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from grepp.enrich.text import fold, masculine, normalize_title, strip_gender_markers
+
+#: German inclusive forms: Landwirt/in, Landwirt/-in, Landwirt:in, Landwirt*in, LandwirtIn, Landwirt(in).
+_GERMAN_GENDER = re.compile(r"(?<=\w)(?:/-?|\*|:|\()(?:in|innen|e|frau|rin)\)?(?=\W|$)", re.IGNORECASE)
+_GERMAN_BINNEN_I = re.compile(r"(?<=[a-zäöü])In(?:nen)?\b")
+#: Parenthesised degree/marker noise: (DI), (Ing), (FH), (m/w/d) already handled.
+_SHORT_PAREN = re.compile(r"\((?:[^()]{1,4})\)")
+#: French and German slashed gender pairs inside a word: "technicien/ne", "directeur/trice".
+_SLASH_SUFFIX = re.compile(r"(?<=\w)/(?:ne|e|trice|rice|euse|se|ère|ere|ive|le|te)(?=\W|$)", re.IGNORECASE)
+
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
+_STOP_TEXT = """
+a au aux avec ce ces dans de des du d elle en et il l la le les leur lui ma mais me meme mes moi mon ne nos notre nous
+on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous y h f x der die das des dem
+den ein eine einer eines einem einen und oder fur für mit im in am an auf aus bei zu zum zur von vom m w d the of and
+or for with to an a in on at by as is are be
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+@lru_cache(maxsize=500_000)
+def label_key(text: str) -> str:
+    """The normalised key of a title or label: folded, gender markers and inclusive endings removed.
+
+    >>> label_key("Weinbautechniker/in (DI)"), label_key("Infirmière (H/F)")
+    ('weinbautechniker', 'infirmier')
+    """
+    text = _GERMAN_BINNEN_I.sub("", text)
+    text = _GERMAN_GENDER.sub("", text)
+    text = _SLASH_SUFFIX.sub("", text)
+    text = _SHORT_PAREN.sub(" ", strip_gender_markers(text))
+    return normalize_title(text)
+
+
+def gender_keys(text: str) -> list[str]:
+    """Keys of each gender form of a double label ("boucher/bouchère" → ["boucher"])."""
+    parts = [p for p in re.split(r"\s+/\s+|(?<=\w)/(?=\w{3,})", text) if p.strip()]
+    keys = {label_key(part) for part in parts} | {label_key(text)} if len(parts) > 1 else {label_key(text)}
+    return sorted(k for k in keys if k)
+
+
+@lru_cache(maxsize=500_000)
+def _stem(word: str) -> str:
+    """A light, language-agnostic stem: folded, plural -s/-x and French feminine endings removed."""
+    folded = fold(word)
+    if len(folded) > 4 and folded[-1] in "sx" and folded[-2] not in "su":
+        folded = folded[:-1]
+    return masculine(folded)
+
+
+def word_key(text: str, langs: tuple[str, ...] = ("fr", "de", "en")) -> str:
+    """Stemmed content words of a text ("Conduite de chariots élévateurs" → "conduite chariot elevateur").
+
+    ``langs`` is kept for a language-specific lemmatiser; the stemmer is deliberately light and
+    language-agnostic: it runs on 100,000 labels in about a second.
+    """
+    words = _WORDS.findall(text.lower())
+    return " ".join(_stem(w) for w in words if len(w) > 1 and fold(w) not in STOP_WORDS)
+
+
+@dataclass
+class LexicalSpace:
+    """Character and word TF-IDF spaces fitted on a corpus, with the corpus's normalised matrices."""
+
+    char_vectorizer: TfidfVectorizer
+    word_vectorizer: TfidfVectorizer
+    char_matrix: Any
+    word_matrix: Any
+    langs: tuple[str, ...] = ("fr", "de", "en")
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], langs: tuple[str, ...] = ("fr", "de", "en")) -> LexicalSpace:
+        """Fit both spaces on the corpus texts (a text may hold several forms joined by " | ")."""
+        char_vec = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32
+        )
+        word_vec = TfidfVectorizer(
+            analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32
+        )
+        char_keys = [" ".join(gender_keys(t)) for t in texts]
+        word_keys = [word_key(t, langs) for t in texts]
+        char_matrix = char_vec.fit_transform(char_keys)
+        try:
+            word_matrix = word_vec.fit_transform(word_keys)
+        except ValueError:  # no word at all in the corpus (digits only): an empty vocabulary
+            word_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 1), dtype=np.float32)
+            word_matrix = word_vec.fit_transform([k or "_" for k in word_keys])
+        return cls(char_vec, word_vec, char_matrix.tocsr(), word_matrix.tocsr(), langs)
+
+    def transform(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """Query matrices (rows L2-normalised) in both spaces."""
+        chars = self.char_vectorizer.transform([label_key(t) for t in texts])
+        words = self.word_vectorizer.transform([word_key(t, self.langs) for t in texts])
+        return chars, words
+
+    def similarity(self, texts: Sequence[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Dense (n_queries, n_corpus) cosine matrices: characters, words."""
+        chars, words = self.transform(texts)
+        return _dense(chars @ self.char_matrix.T), _dense(words @ self.word_matrix.T)
+
+
+def _dense(matrix: Any) -> np.ndarray[Any, Any]:
+    if sparse.issparse(matrix):
+        return np.asarray(matrix.toarray(), dtype=np.float32)
+    return np.asarray(matrix, dtype=np.float32)

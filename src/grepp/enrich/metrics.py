@@ -1,0 +1,79 @@
+"""Ranking metrics with trec_eval's conventions: MAP, R-precision, MRR, P@k, RP@k.
+
+A run maps each query id to its ranked document ids (best first); qrels map each query id to its
+relevant document ids (relevance > 0). Queries without any relevant document are skipped (as
+trec_eval does); a query that has relevant documents but no ranking scores 0.
+
+    >>> average_precision(["a", "x", "b"], {"a", "b"})   # (1/1 + 2/3) / 2
+    0.8333333333333334
+    >>> r_precision_at(["x", "a"], {"a", "b", "c"}, 5)  # RP@5 = hits in top min(5, R) / min(5, R)
+    0.3333333333333333
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+
+def average_precision(ranking: Sequence[str], relevant: set[str]) -> float:
+    """Sum of the precision at each relevant hit, divided by the number of relevant documents."""
+    if not relevant:
+        return 0.0
+    hits, total = 0, 0.0
+    for rank, doc in enumerate(ranking, start=1):
+        if doc in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant)
+
+
+def r_precision(ranking: Sequence[str], relevant: set[str]) -> float:
+    """Precision at rank R, R being the number of relevant documents."""
+    if not relevant:
+        return 0.0
+    return sum(1 for doc in ranking[: len(relevant)] if doc in relevant) / len(relevant)
+
+
+def r_precision_at(ranking: Sequence[str], relevant: set[str], k: int) -> float:
+    """RP@k (Decorte et al. 2023): hits in the top min(k, R) over min(k, R)."""
+    if not relevant:
+        return 0.0
+    cut = min(k, len(relevant))
+    return sum(1 for doc in ranking[:cut] if doc in relevant) / cut
+
+
+def reciprocal_rank(ranking: Sequence[str], relevant: set[str]) -> float:
+    """1 / rank of the first relevant document (0 when none is ranked)."""
+    for rank, doc in enumerate(ranking, start=1):
+        if doc in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def precision_at(ranking: Sequence[str], relevant: set[str], k: int) -> float:
+    """Relevant documents in the top k, over k (trec_eval: a shorter ranking still divides by k)."""
+    return sum(1 for doc in ranking[:k] if doc in relevant) / k
+
+
+def evaluate(run: Mapping[str, Sequence[str]], qrels: Mapping[str, Iterable[str]]) -> dict[str, float]:
+    """Mean of each metric over the queries that have relevant documents.
+
+    >>> evaluate({"q1": ["a", "b"]}, {"q1": ["b"], "q2": []})["MRR"]
+    0.5
+    """
+    scores: dict[str, list[float]] = {"MAP": [], "R-prec": [], "MRR": [], "P@5": [], "RP@5": [], "RP@10": []}
+    for qid, docs in qrels.items():
+        relevant = set(docs)
+        if not relevant:
+            continue
+        ranking = list(run.get(qid, ()))
+        scores["MAP"].append(average_precision(ranking, relevant))
+        scores["R-prec"].append(r_precision(ranking, relevant))
+        scores["MRR"].append(reciprocal_rank(ranking, relevant))
+        scores["P@5"].append(precision_at(ranking, relevant, 5))
+        scores["RP@5"].append(r_precision_at(ranking, relevant, 5))
+        scores["RP@10"].append(r_precision_at(ranking, relevant, 10))
+    count = len(scores["MAP"])
+    result = {name: (sum(values) / count if count else 0.0) for name, values in scores.items()}
+    result["queries"] = float(count)
+    return result

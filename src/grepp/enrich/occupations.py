@@ -1,0 +1,308 @@
+"""Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
+
+Versioned ``occupations.hybrid.v1``. The title carries most of the signal; the description's first
+sentences break ties (an offer titled "Technicien H/F" says in its text what it repairs). Every
+label of ROME (masculine, feminine, short forms; métier names) and ESCO (French and English,
+alternative labels) is a form of its concept; a ROME appellation lifts its métier. The top score and
+its margin over the runner-up become a calibrated confidence (see :mod:`.calibration`); below the
+threshold the answer is ``unknown`` with a reason, as it is for empty or unreadable input::
+
+    >>> coder = OccupationCoder(concepts)
+    >>> result = coder.code(OccupationInput(title="Soudeuse TIG (H/F)"))
+    >>> result.status, result.metiers[0].code
+    ('coded', 'H2913')
+
+Pure: concepts in, results out. Robust to ALL CAPS, HTML, emoji, mojibake and 5 MB descriptions
+(cleaned and truncated by :func:`clean_offer_text`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grepp.enrich.calibration import Calibration, default_calibration
+from grepp.enrich.embed import Encoder
+from grepp.enrich.lexical import label_key
+from grepp.enrich.retrieval import RetrievalConfig, Retriever
+from grepp.models import Concept
+
+CODER_NAME = "occupations.hybrid"
+CODER_VERSION = "1"
+#: Characters of the description used (its opening says what the job is; the rest is conditions).
+DESCRIPTION_CHARS = 600
+MAX_TITLE_CHARS = 200
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_NOISE = re.compile(
+    r"\b(?:cdi|cdd|interim|intérim|alternance|apprentissage|stage|stagiaire|temps (?:plein|partiel)|urgent|"
+    r"h/f|f/h|h/f/x|m/w/d|w/m/d|\d+\s*(?:k€|€|eur|euros?)|\d{5}|débutant accepté|expérimenté|confirmé)\b",
+    re.IGNORECASE,
+)
+_SYMBOLS = re.compile(r"[^\w\s'’/&+.,;:()-]", re.UNICODE)
+
+
+def clean_offer_text(text: str, limit: int) -> str:
+    """Plain, bounded text: mojibake repaired (ftfy), HTML tags and entities removed, emoji dropped."""
+    text = text[: limit * 4]
+    if any(marker in text for marker in ("Ã", "â€", "Â")):
+        import ftfy
+
+        text = ftfy.fix_text(text)
+    text = html.unescape(_TAG.sub(" ", text))
+    text = _SYMBOLS.sub(" ", text)
+    return " ".join(text.split())[:limit]
+
+
+def clean_title(title: str) -> str:
+    """The job title without contract, salary, location and gender noise ("CDI - Soudeur H/F 75015")."""
+    text = clean_offer_text(title, MAX_TITLE_CHARS)
+    text = _NOISE.sub(" ", text)
+    text = re.sub(r"[\s\-–/|,;:]+$|^[\s\-–/|,;:]+", "", " ".join(text.split()))
+    return text
+
+
+@dataclass(frozen=True)
+class OccupationInput:
+    """What the coder reads: a title, an optional description, the employer's NAF code when known."""
+
+    title: str
+    description: str = ""
+    naf: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked concept: ``id`` (``rome-ogr:…``, ``rome:…``, ``esco:…``), its code, label and scores."""
+
+    id: str
+    code: str
+    label: str
+    score: float
+    confidence: float
+    rome_code: str = ""
+
+
+@dataclass(frozen=True)
+class OccupationResult:
+    """Ranked appellations, métiers and ESCO occupations; ``status`` ``coded`` or ``unknown`` (+ reason)."""
+
+    status: str
+    reason: str = ""
+    appellations: tuple[Candidate, ...] = ()
+    metiers: tuple[Candidate, ...] = ()
+    esco: tuple[Candidate, ...] = ()
+    coder: str = f"{CODER_NAME}.v{CODER_VERSION}"
+
+    @property
+    def rome_codes(self) -> list[str]:
+        """The métier codes, best first."""
+        return [c.code for c in self.metiers]
+
+
+@dataclass(frozen=True)
+class CoderConfig:
+    """Weights of the title and the description, how many candidates are returned, the abstention threshold."""
+
+    title_weight: float = 1.0
+    description_weight: float = 0.35
+    top: int = 10
+    threshold: float = 0.3
+    retrieval: RetrievalConfig = field(
+        default_factory=lambda: RetrievalConfig(char_weight=0.6, word_weight=0.4, dense_weight=0.6, own_weight=0.6)
+    )
+
+
+class OccupationCoder:
+    """ROME and ESCO indexes built once from the concepts; :meth:`code` per offer (read-only, shareable)."""
+
+    def __init__(
+        self,
+        concepts: Iterable[Concept],
+        *,
+        encoder: Encoder | None = None,
+        calibration: Calibration | None = None,
+        config: CoderConfig | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.config = config or CoderConfig()
+        self.calibration = calibration or default_calibration()
+        self.concepts: dict[str, Concept] = {}
+        rome_items: list[tuple[str, str]] = []
+        rome_groups: dict[str, str] = {}
+        rome_exp: dict[str, list[str]] = {}
+        esco_items: list[tuple[str, str]] = []
+        esco_exp: dict[str, list[str]] = {}
+        for concept in concepts:
+            if concept.kind == "appellation" or concept.kind == "metier":
+                metier = concept.code if concept.kind == "metier" else (concept.parent_id or "").removeprefix("rome:")
+                if not metier:
+                    continue
+                self.concepts[concept.id] = concept
+                texts = concept.texts("fr")
+                rome_items.append((concept.id, texts[0]))
+                rome_groups[concept.id] = metier
+                rome_exp[concept.id] = texts[1:]
+            elif concept.kind == "occupation":
+                self.concepts[concept.id] = concept
+                texts = concept.texts()
+                esco_items.append((concept.id, concept.label))
+                esco_exp[concept.id] = [t for t in texts if t != concept.label]
+        if not rome_items:
+            from grepp.errors import TaxonomyError
+
+            raise TaxonomyError("no ROME appellation or métier to code into", hint="run: grepp taxonomy load")
+        # each appellation is its own group (its labels are its forms); métiers aggregate afterwards
+        self.rome = Retriever(
+            rome_items,
+            groups={cid: cid for cid, _ in rome_items},
+            expansions={cid: rome_exp[cid] for cid, _ in rome_items},
+            encoder=encoder,
+            config=self.config.retrieval,
+        )
+        self.rome_metier = [rome_groups[cid] for cid in self.rome.ids]
+        self.metier_codes = sorted(set(self.rome_metier))
+        index = {code: i for i, code in enumerate(self.metier_codes)}
+        self._metier_of_element = np.array([index[m] for m in self.rome_metier], dtype=np.int64)
+        self.esco = (
+            Retriever(
+                esco_items,
+                groups={cid: cid for cid, _ in esco_items},
+                expansions=esco_exp,
+                encoder=encoder,
+                config=self.config.retrieval,
+            )
+            if esco_items
+            else None
+        )
+        self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
+        if on_progress is not None:
+            on_progress(len(rome_items) + len(esco_items))
+
+    def _queries(self, item: OccupationInput) -> tuple[str, str]:
+        title = clean_title(item.title)
+        description = clean_offer_text(item.description, DESCRIPTION_CHARS)
+        return title, description
+
+    def code(self, item: OccupationInput) -> OccupationResult:
+        """Code one offer, title or profile (see :meth:`code_many`)."""
+        return self.code_many([item])[0]
+
+    def code_many(
+        self, items: Sequence[OccupationInput], on_progress: Callable[[int], None] | None = None
+    ) -> list[OccupationResult]:
+        """Code a batch (queries are scored together: much faster than one by one)."""
+        cfg = self.config
+        results: list[OccupationResult] = []
+        chunk = 64
+        for start in range(0, len(items), chunk):
+            batch = items[start : start + chunk]
+            parts = [self._queries(item) for item in batch]
+            # a profile or an offer without title: its text's opening stands for the title
+            titles = [t if label_key(t) else d[:MAX_TITLE_CHARS] for t, d in parts]
+            descriptions = [d for _, d in parts]
+            rome = cfg.title_weight * self.rome.element_scores(titles)
+            has_description = [bool(label_key(d)) for d in descriptions]
+            if any(has_description):
+                rome += (
+                    cfg.description_weight
+                    * self.rome.element_scores(descriptions)
+                    * np.array(has_description, dtype=np.float32)[:, None]
+                )
+            esco = self.esco.element_scores(titles) if self.esco is not None else None
+            for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
+                results.append(self._result(title, description, rome[row], None if esco is None else esco[row]))
+            if on_progress is not None:
+                on_progress(len(batch))
+        return results
+
+    def _result(
+        self,
+        title: str,
+        description: str,
+        rome: np.ndarray[Any, Any],
+        esco: np.ndarray[Any, Any] | None,
+    ) -> OccupationResult:
+        cfg = self.config
+        if not label_key(title) and not label_key(description):
+            return OccupationResult(status="unknown", reason="empty: no readable title or description")
+        metier_scores = np.full(len(self.metier_codes), -1.0, dtype=np.float32)
+        np.maximum.at(metier_scores, self._metier_of_element, rome)
+        order = np.argsort(-metier_scores)[: cfg.top]
+        best = float(metier_scores[order[0]])
+        second = float(metier_scores[order[1]]) if len(order) > 1 else 0.0
+        metiers: list[Candidate] = []
+        for rank, i in enumerate(order):
+            code = self.metier_codes[int(i)]
+            score = float(metier_scores[i])
+            runner = second if rank == 0 else best
+            metiers.append(
+                Candidate(
+                    f"rome:{code}",
+                    code,
+                    self._metier_label.get(code, code),
+                    score,
+                    self.calibration.confidence(score, score - runner),
+                    code,
+                )
+            )
+        app_order = np.argsort(-rome)[: cfg.top]
+        appellations = tuple(
+            Candidate(
+                self.rome.ids[i],
+                self.concepts[self.rome.ids[i]].code,
+                self.concepts[self.rome.ids[i]].label,
+                float(rome[i]),
+                self.calibration.confidence(float(rome[i]), float(rome[i]) - second),
+                self.rome_metier[i],
+            )
+            for i in app_order
+        )
+        esco_candidates: tuple[Candidate, ...] = ()
+        if esco is not None and self.esco is not None:
+            e_order = np.argsort(-esco)[: cfg.top]
+            esco_candidates = tuple(
+                Candidate(
+                    self.esco.ids[i],
+                    self.concepts[self.esco.ids[i]].code,
+                    self.concepts[self.esco.ids[i]].label,
+                    float(esco[i]),
+                    self.calibration.confidence(float(esco[i]), 0.0),
+                )
+                for i in e_order
+            )
+        if metiers[0].confidence < cfg.threshold:
+            reason = f"low confidence {metiers[0].confidence:.2f} < {cfg.threshold:.2f} (best: {metiers[0].code})"
+            return OccupationResult("unknown", reason, appellations, tuple(metiers), esco_candidates)
+        return OccupationResult("coded", "", appellations, tuple(metiers), esco_candidates)
+
+
+#: What an offer says about its own coding: never read for prediction (stripped before coding).
+CODING_FIELDS = frozenset({"romeCode", "romeLibelle", "appellationlibelle", "competences"})
+
+
+def strip_coding(offer: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of an offer (France Travail API v2 JSON) without its own occupation/skill coding.
+
+    >>> strip_coding({"intitule": "Soudeur", "romeCode": "H2913"})
+    {'intitule': 'Soudeur'}
+    """
+    return {key: value for key, value in offer.items() if key not in CODING_FIELDS}
+
+
+def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
+    """The coder's input from an offer dict: title, description, NAF code (the coding fields are stripped)."""
+    clean = strip_coding(offer)
+    title = clean.get("intitule") or clean.get("titel") or clean.get("title") or ""
+    description = clean.get("description") or clean.get("stellenbeschreibung") or ""
+    naf = clean.get("codeNAF") or ""
+    return OccupationInput(
+        title=title if isinstance(title, str) else str(title),
+        description=description if isinstance(description, str) else str(description),
+        naf=naf if isinstance(naf, str) else str(naf),
+    )

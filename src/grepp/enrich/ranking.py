@@ -1,0 +1,88 @@
+"""The ranking task behind ``grepp eval rank``: queries against a given corpus, with grepp's engine.
+
+Only the given corpus elements are ranked. What the engine adds to the raw texts:
+
+- *grouping*: corpus elements that are surface forms of one concept rank together. MELO-style ids
+  name their concept (``C001295_fr_003``, ``S004461_000``: the part before the language/serial
+  suffix); otherwise forms naming the same taxonomy concept exactly (see :mod:`.expansion`) are
+  grouped; otherwise each element stands alone;
+- *expansion*: with a taxonomy :class:`~grepp.enrich.expansion.LabelBook`, a query naming a concept
+  exactly gets that concept's other labels as extra forms;
+- *mode*: sentence queries (a job-ad sentence → skills) weigh words and the dense encoder more than
+  character n-grams, which suit short titles and labels.
+
+    >>> rank_corpus([("q1", "Soudeuse")], [("C1_fr_000", "soudeur"), ("C1_fr_001", "soudeuse")], top=2)
+    [('q1', [('C1_fr_000', ...), ('C1_fr_001', ...)])]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from grepp.enrich.embed import Encoder
+from grepp.enrich.expansion import LabelBook
+from grepp.enrich.retrieval import RetrievalConfig, Retriever
+
+RANKER_NAME = "rank.hybrid"
+RANKER_VERSION = "1"
+
+#: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
+_MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
+
+#: Weights for short titles/labels and for sentences.
+TITLE_CONFIG = RetrievalConfig(char_weight=0.6, word_weight=0.25, dense_weight=1.0, own_weight=0.05)
+SENTENCE_CONFIG = RetrievalConfig(char_weight=0.2, word_weight=0.5, dense_weight=1.0, own_weight=0.05)
+
+
+def id_groups(corpus: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Groups read from MELO-style ids; empty unless most ids follow the pattern and some share a concept."""
+    groups: dict[str, str] = {}
+    for doc_id, _ in corpus:
+        match = _MELO_ID.match(doc_id)
+        if match:
+            groups[doc_id] = match.group("concept")
+    if len(groups) < 0.9 * len(corpus) or len(set(groups.values())) == len(groups):
+        return {}
+    return groups
+
+
+def concept_groups(corpus: Sequence[tuple[str, str]], book: LabelBook) -> dict[str, str]:
+    """Groups of corpus elements that name exactly one and the same taxonomy concept."""
+    groups: dict[str, str] = {}
+    for doc_id, text in corpus:
+        concepts = book.concepts_of(text)
+        if len(concepts) == 1:
+            groups[doc_id] = concepts[0]
+    return groups
+
+
+def is_sentence_task(queries: Sequence[tuple[str, str]]) -> bool:
+    """True when the queries are sentences rather than titles or labels (mean length over 6 words)."""
+    if not queries:
+        return False
+    return sum(len(text.split()) for _, text in queries) / len(queries) > 6
+
+
+def rank_corpus(
+    queries: Sequence[tuple[str, str]],
+    corpus: Sequence[tuple[str, str]],
+    *,
+    book: LabelBook | None = None,
+    encoder: Encoder | None = None,
+    top: int = 100,
+    config: RetrievalConfig | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Rank the corpus for each query: ``[(query_id, [(doc_id, score), …]), …]`` best first."""
+    sentences = is_sentence_task(queries)
+    config = config or (SENTENCE_CONFIG if sentences else TITLE_CONFIG)
+    groups = id_groups(corpus)
+    if not groups and book is not None:
+        groups = concept_groups(corpus, book)
+    expansions = None
+    if book is not None and not sentences:
+        expansions = [book.expand(text) for _, text in queries]
+    retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config)
+    ranked = retriever.rank([text for _, text in queries], top=top, expansions=expansions, on_progress=on_progress)
+    return [(qid, ranking) for (qid, _), ranking in zip(queries, ranked, strict=True)]
