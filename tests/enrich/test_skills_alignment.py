@@ -64,3 +64,31 @@ def test_a_failed_save_keeps_the_previous_rows(alignments: list[Alignment], con:
         save_alignments(con, duplicate, **kwargs)
     count = con.execute("SELECT count(*) FROM skill_alignments").fetchone()
     assert count is not None and count[0] == 10
+
+
+@pytest.mark.slow
+def test_dense_fallback_aligns_items_the_gazetteer_missed(taxonomy_db: Path) -> None:
+    from grepp.enrich.embed import get_encoder
+    from grepp.store.vectors import EmbeddingCache
+
+    con = duckdb.connect(str(taxonomy_db), read_only=True)
+    try:
+        concepts = load_concepts(con, kinds=["competence", "savoir", "skill", "knowledge"])
+    finally:
+        con.close()
+    wanted_rome = {"Gestion des réclamations", "Installation de systèmes hydrauliques"}
+    rome = [c for c in concepts if c.taxonomy == "rome" and c.label in wanted_rome]
+    esco = [c for c in concepts if c.taxonomy == "esco"][:300]
+    esco += [
+        c
+        for c in concepts
+        if c.taxonomy == "esco" and c.label in ("gérer des réclamations", "installer des systèmes hydrauliques")
+    ]
+    root = Path(__file__).resolve().parents[2]
+    encoder = get_encoder("use-m3", EmbeddingCache(root / ".grepp-cache" / "skills-align"))
+    assert not align_rome_esco([*rome, *esco])  # the gazetteer alone finds nothing here
+    rows = align_rome_esco([*rome, *esco], encoder=encoder)
+    by_id = {c.id: c.label for c in [*rome, *esco]}
+    pairs = {(by_id[r.rome_id], by_id[r.esco_id]) for r in rows}
+    assert ("Gestion des réclamations", "gérer des réclamations") in pairs
+    assert all(r.method == "dense" and 0.8 <= r.score <= 1.0 for r in rows)

@@ -22,8 +22,8 @@ SCHEMA: tuple[str, ...] = (
     CREATE TABLE IF NOT EXISTS skill_alignments (
         rome_id VARCHAR NOT NULL,           -- rome-ogr:<compétence or savoir OGR code>
         esco_id VARCHAR NOT NULL,           -- esco:<skill URI>
-        score DOUBLE NOT NULL,              -- share of the ROME label's words the ESCO label covers
-        method VARCHAR NOT NULL,            -- exact | partial
+        score DOUBLE NOT NULL,              -- gazetteer: share of the ROME label words covered; dense: cosine
+        method VARCHAR NOT NULL,            -- exact | partial | dense
         aligner VARCHAR NOT NULL,
         aligner_version VARCHAR NOT NULL,
         rome_version VARCHAR NOT NULL,
