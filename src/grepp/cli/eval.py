@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from grepp.cli.common import console, err_console, get_state, progress_bar
+from grepp.cli.common import err_console, get_state, progress_bar
 from grepp.config import Settings
 from grepp.enrich.embed import Encoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
@@ -147,8 +147,8 @@ def register(cli: click.Group) -> None:
         if qrels is not None:
             scores = evaluate({qid: [doc for doc, _ in ranking] for qid, ranking in run}, qrels)
             for name in _METRICS:
-                console.print(f"{name}\t{scores[name]:.4f}")
-            console.print(f"queries\t{int(scores['queries'])}")
+                click.echo(f"{name}\t{scores[name]:.4f}")
+            click.echo(f"queries\t{int(scores['queries'])}")
 
     @eval_group.command(name="offers")
     @click.argument("offers_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -204,9 +204,9 @@ def register(cli: click.Group) -> None:
         )
         known = [(truth, codes) for (_, truth, _), (_, codes) in zip(truths, lines, strict=True) if truth]
         if known:
-            console.print(f"top1\t{sum(codes[:1] == [t] for t, codes in known) / len(known):.4f}")
-            console.print(f"top3\t{sum(t in codes[:3] for t, codes in known) / len(known):.4f}")
-            console.print(f"offers\t{len(known)}")
+            click.echo(f"top1\t{sum(codes[:1] == [t] for t, codes in known) / len(known):.4f}")
+            click.echo(f"top3\t{sum(t in codes[:3] for t, codes in known) / len(known):.4f}")
+            click.echo(f"offers\t{len(known)}")
         if skills_path is not None:
             _skills(settings, skills_path, truths, stripped, [codes for _, codes in lines])
 
@@ -266,4 +266,4 @@ def _skills(
     _write_lines(path, rows)
     err_console.print(f"wrote {len(rows):,} skill rows to {path}")
     if recalls:
-        console.print(f"skill_recall@10\t{sum(recalls) / len(recalls):.4f}")
+        click.echo(f"skill_recall@10\t{sum(recalls) / len(recalls):.4f}")

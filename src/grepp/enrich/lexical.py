@@ -60,7 +60,7 @@ def label_key(text: str) -> str:
 def gender_keys(text: str) -> list[str]:
     """Keys of each gender form of a double label ("boucher/bouchère" → ["boucher"])."""
     parts = [p for p in re.split(r"\s+/\s+|(?<=\w)/(?=\w{3,})", text) if p.strip()]
-    keys = {label_key(part) for part in parts} | {label_key(text)} if len(parts) > 1 else {label_key(text)}
+    keys = {label_key(part) for part in parts} if len(parts) > 1 else {label_key(text)}
     return sorted(k for k in keys if k)
 
 

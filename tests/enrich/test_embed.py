@@ -1,0 +1,69 @@
+"""Encoders and the disk cache of vectors: normalised rows, cache hits, crash- and concurrency-safe shards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grepp.enrich.embed import Encoder, available_encoders, get_encoder
+from grepp.errors import ConfigError
+from grepp.store.vectors import COMPACT_AFTER, EmbeddingCache
+
+
+def _vec(seed: int, dim: int = 8) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_cache_round_trip_across_instances(tmp_path: Path) -> None:
+    first = EmbeddingCache(tmp_path / "v")
+    assert first.get_many(["a"]) == {}
+    first.put_many({"a": _vec(1), "b": _vec(2)})
+    second = EmbeddingCache(tmp_path / "v")  # another process, later
+    found = second.get_many(["a", "b", "c"])
+    assert set(found) == {"a", "b"}
+    np.testing.assert_allclose(found["a"], _vec(1))
+
+
+def test_concurrent_writers_and_stray_or_damaged_files(tmp_path: Path) -> None:
+    a, b = EmbeddingCache(tmp_path), EmbeddingCache(tmp_path)
+    a.put_many({"x": _vec(3)})
+    b.put_many({"y": _vec(4)})
+    (tmp_path / ".half.123.tmp").write_bytes(b"PK\x03\x04 crashed writer")  # a writer died mid-write
+    (tmp_path / "zz-damaged.npz").write_bytes(b"not a zip")
+    reader = EmbeddingCache(tmp_path)
+    assert set(reader.get_many(["x", "y"])) == {"x", "y"}
+    assert len(reader) == 2
+
+
+def test_compaction_keeps_every_vector(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    for i in range(COMPACT_AFTER + 2):
+        cache.put_many({f"k{i}": _vec(i)})
+    assert len(list(tmp_path.glob("*.npz"))) < COMPACT_AFTER
+    fresh = EmbeddingCache(tmp_path)
+    assert len(fresh.get_many([f"k{i}" for i in range(COMPACT_AFTER + 2)])) == COMPACT_AFTER + 2
+
+
+def test_unknown_encoder_is_a_config_error() -> None:
+    assert "e5-small" in available_encoders() and "use-m3" in available_encoders()
+    with pytest.raises(ConfigError, match="unknown encoder"):
+        get_encoder("word2vec")
+
+
+@pytest.mark.slow
+def test_use_encoder_normalised_rows_and_disk_cache(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    encoder = Encoder("use-m3", cache=cache)
+    texts = ["Soudeur / Soudeuse", "Infirmier en bloc opératoire", "Schweißer", "", "Soudeur / Soudeuse"]
+    vectors = encoder.encode(texts, kind="passage")
+    assert vectors.shape == (5, encoder.dim) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors[[0, 1, 2]], axis=1), 1.0, rtol=1e-5)
+    assert not vectors[3].any()  # empty text: zero row
+    assert float(vectors[0] @ vectors[2]) > float(vectors[1] @ vectors[2])  # welder (de) nearer welder (fr)
+    # a new encoder object reads the disk cache: same vectors, whatever kind key it was stored under
+    again = Encoder("use-m3", cache=EmbeddingCache(tmp_path)).encode(texts[:3], kind="passage")
+    np.testing.assert_allclose(again, vectors[:3])
+    assert len(cache) == 3

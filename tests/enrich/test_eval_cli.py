@@ -1,0 +1,90 @@
+"""`grepp eval rank` and `grepp eval offers` end to end on extracts of the real benchmark and offer files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grepp.cli.main import cli, main
+from grepp.errors import RecordError
+
+
+def _melo_extract(data_dir: Path, target: Path, queries: int = 25, others: int = 400) -> tuple[Path, Path, Path]:
+    """The first queries of MELO-fr, their relevant elements and some others (header added to the queries)."""
+    source = data_dir / "eval" / "occupations-melo-bel-fr-dev"
+    q_lines = (source / "queries.tsv").read_text(encoding="utf-8").splitlines()[:queries]
+    kept_q = {line.split("\t")[0] for line in q_lines}
+    qrels = [line for line in (source / "annotations.tsv").read_text().splitlines() if line.split()[0] in kept_q]
+    relevant = {line.split()[2] for line in qrels}
+    corpus = [
+        line
+        for i, line in enumerate((source / "corpus_elements.tsv").read_text(encoding="utf-8").splitlines())
+        if line.split("\t")[0] in relevant or i % 37 == 0
+    ][: len(relevant) + others]
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "q.tsv").write_text("id\ttext\n" + "\n".join(q_lines) + "\n", encoding="utf-8")
+    (target / "c.tsv").write_text("\n".join(corpus) + "\n", encoding="utf-8")
+    (target / "a.tsv").write_text("\n".join(qrels) + "\n", encoding="utf-8")
+    return target / "q.tsv", target / "c.tsv", target / "a.tsv"
+
+
+def test_eval_rank_writes_a_trec_run_of_corpus_ids_only(data_dir: Path, tmp_path: Path) -> None:
+    queries, corpus, qrels = _melo_extract(data_dir, tmp_path)
+    out = tmp_path / "run.trec"
+    args = ["--db", str(tmp_path / "g.duckdb"), "eval", "rank", "--queries", str(queries), "--corpus", str(corpus)]
+    result = CliRunner().invoke(
+        cli, [*args, "--out", str(out), "--qrels", str(qrels), "--top", "7", "--encoder", "none", "--no-taxonomy"]
+    )
+    assert result.exit_code == 0, result.output
+    corpus_ids = {line.split("\t")[0] for line in corpus.read_text(encoding="utf-8").splitlines()}
+    rows = [line.split(" ") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {row[0] for row in rows} == {f"Q{i:06d}" for i in range(1, 26)}  # every query, header skipped
+    assert all(len(row) == 6 and row[1] == "Q0" and row[5] == "grepp" for row in rows)
+    assert {row[2] for row in rows} <= corpus_ids
+    per_query: dict[str, list[tuple[int, float]]] = {}
+    for row in rows:
+        per_query.setdefault(row[0], []).append((int(row[3]), float(row[4])))
+    for ranks in per_query.values():
+        assert [r for r, _ in ranks] == list(range(1, 8))
+        assert [s for _, s in ranks] == sorted((s for _, s in ranks), reverse=True)
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
+    assert {"MAP", "R-prec", "MRR", "P@5", "RP@5", "RP@10"} <= metrics.keys()
+    assert float(metrics["MAP"]) > 0.3  # a real engine on an easy extract, not a random order
+
+
+def test_eval_rank_bad_input_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "q.tsv"
+    bad.write_text("Q1\tSoudeur\nno tab on this line\n", encoding="utf-8")
+    corpus = tmp_path / "c.tsv"
+    corpus.write_text("C1\tsoudeur\n", encoding="utf-8")
+    args = ["eval", "rank", "--queries", str(bad), "--corpus", str(corpus), "--out", str(tmp_path / "r")]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--encoder", "none", "--no-taxonomy"])
+    assert exit_info.value.code == RecordError.exit_code
+    error = capsys.readouterr().err
+    assert error.startswith("Error:") and "q.tsv, line 2" in error and "Traceback" not in error
+
+
+@pytest.mark.slow
+def test_eval_offers_predicts_without_reading_the_coding(data_dir: Path, taxonomy_db: Path, tmp_path: Path) -> None:
+    source = data_dir / "offers" / "france-travail" / "all-sectors-2025.jsonl"
+    offers = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()[:30]]
+    path = tmp_path / "offers.jsonl"
+    path.write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in offers) + "\nnot json\n", encoding="utf-8")
+    db = tmp_path / "g.duckdb"
+    shutil.copyfile(taxonomy_db, db)
+    out = tmp_path / "pred.tsv"
+    result = CliRunner().invoke(
+        cli, ["--data", str(data_dir), "--db", str(db), "eval", "offers", str(path), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r[0] for r in rows] == [str(o["id"]) for o in offers]
+    assert all(len(r) == 4 and len(r[1]) == 5 for r in rows)
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
+    assert float(metrics["top3"]) >= float(metrics["top1"]) > 0.4
+    assert "line 31" in result.output  # the bad line is reported, the rest coded

@@ -1,0 +1,115 @@
+"""Occupation coding on real taxonomy and real offers: welding, nursing, stripped coding fields, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from grepp.enrich.occupations import (
+    CODER_NAME,
+    OccupationCoder,
+    OccupationInput,
+    clean_title,
+    offer_input,
+    strip_coding,
+)
+from grepp.taxonomy import load_concepts
+
+pytestmark = pytest.mark.slow  # the coder indexes ~90,000 ROME/ESCO labels once per session (~1 min)
+
+
+@pytest.fixture(scope="session")
+def coder(taxonomy_db: Path) -> OccupationCoder:
+    with duckdb.connect(str(taxonomy_db), read_only=True) as con:
+        concepts = load_concepts(con, kinds=["metier", "appellation", "occupation"])
+    return OccupationCoder(concepts)
+
+
+@pytest.fixture(scope="session")
+def real_offers(data_dir: Path) -> list[dict[str, object]]:
+    path = data_dir / "offers" / "france-travail" / "all-sectors-2025.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:120]]
+
+
+def test_a_welder_gets_a_welding_metier(coder: OccupationCoder) -> None:
+    result = coder.code(OccupationInput(title="Soudeuse TIG (H/F)", description="Soudure TIG sur acier inox."))
+    assert result.status == "coded"
+    assert result.metiers[0].code.startswith("H29")  # H2913 Soudeur / Soudeuse and its family
+    assert any(c.rome_code == "H2913" for c in result.appellations[:5])
+    assert result.coder.startswith(CODER_NAME)
+
+
+def test_a_nurse_gets_a_nursing_metier(coder: OccupationCoder) -> None:
+    result = coder.code(OccupationInput(title="Infirmière (H/F)"))
+    assert result.metiers[0].code.startswith("J150")  # J1506 Infirmier en soins généraux family
+    assert "J1506" in result.rome_codes[:3]
+    assert 0.0 <= result.metiers[0].confidence <= 1.0
+    assert result.esco and "infirm" in result.esco[0].label.lower()
+
+
+def test_offer_coding_never_reads_the_offers_own_coding(
+    coder: OccupationCoder, real_offers: list[dict[str, object]]
+) -> None:
+    fields = {"romeCode", "romeLibelle", "appellationlibelle", "competences"}
+    assert any(fields & offer.keys() for offer in real_offers)
+    for offer in real_offers[:20]:
+        stripped = strip_coding(offer)
+        assert not fields & stripped.keys()
+        # lying coding fields change nothing: the input is the same once stripped
+        liar = {
+            **offer,
+            "romeCode": "A1101",
+            "romeLibelle": "Conducteur d'engins agricoles",
+            "appellationlibelle": "Tractoriste",
+            "competences": [{"code": "1", "libelle": "x"}],
+        }
+        assert offer_input(liar) == offer_input(stripped)
+        assert coder.code(offer_input(liar)).rome_codes == coder.code(offer_input(stripped)).rome_codes
+
+
+def test_most_real_offers_get_their_recruiters_metier_in_the_top_three(
+    coder: OccupationCoder, real_offers: list[dict[str, object]]
+) -> None:
+    results = coder.code_many([offer_input(o) for o in real_offers])
+    hits = sum(str(o["romeCode"]) in r.rome_codes[:3] for o, r in zip(real_offers, results, strict=True))
+    assert hits / len(real_offers) > 0.6
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        OccupationInput(title=""),
+        OccupationInput(title="   ", description=""),
+        OccupationInput(title="😀🚀"),
+        OccupationInput(title="<b></b>&nbsp;"),
+    ],
+)
+def test_nothing_readable_is_unknown_with_a_reason(coder: OccupationCoder, item: OccupationInput) -> None:
+    result = coder.code(item)
+    assert result.status == "unknown" and "empty" in result.reason
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        OccupationInput(title="SOUDEUR"),
+        OccupationInput(title="<p>Soudeur</p> &amp; chaudronnier"),
+        OccupationInput(title="SoudeurÂ H/F â€“ CDI"),
+        OccupationInput(title="Schweißer (m/w/d)", description="Wir suchen einen Schweißer für MAG-Schweißen."),
+        OccupationInput(title="Soudeur", description="soudure " * 700_000),  # ~5.6 MB
+        OccupationInput(title="x"),
+    ],
+)
+def test_odd_inputs_never_crash(coder: OccupationCoder, item: OccupationInput) -> None:
+    result = coder.code(item)
+    assert result.status in {"coded", "unknown"}
+    if result.status == "unknown":
+        assert result.reason
+
+
+def test_titles_lose_contract_and_gender_noise() -> None:
+    assert clean_title("CDI - Soudeur H/F") == "Soudeur"
+    assert clean_title("<b>Infirmier</b> (H/F) 😀") == "Infirmier"

@@ -1,0 +1,84 @@
+"""The retrieval engine on small real extracts: keys, grouping, expansion, ranking only the corpus."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from grepp.enrich.expansion import LabelBook
+from grepp.enrich.lexical import gender_keys, label_key, word_key
+from grepp.enrich.ranking import id_groups, is_sentence_task, rank_corpus
+from grepp.enrich.retrieval import Retriever
+from grepp.errors import RecordError, SourceError
+from grepp.models import Concept, Label
+from grepp.sources.eval_sets import read_offer_records, read_pairs, read_qrels, write_run
+
+
+def test_keys_fold_gender_case_and_markers() -> None:
+    assert label_key("Infirmière (H/F)") == label_key("INFIRMIER")
+    assert label_key("Weinbautechniker/in (DI)") == label_key("Weinbautechniker")
+    assert label_key("Landwirt:in") == label_key("LandwirtIn") == "landwirt"
+    assert gender_keys("boucher/bouchère") == ["boucher"]
+    assert word_key("Conduite de chariots élévateurs") == "conduite chariot elevateur"
+
+
+def test_siblings_rank_together_and_only_corpus_ids_come_back() -> None:
+    corpus = [("C1_fr_000", "boucher"), ("C2_fr_000", "infirmier"), ("C1_fr_001", "tueur en abattoir")]
+    ranked = rank_corpus([("q", "Boucher (h/f/x)")], corpus, top=10)
+    ids = [doc for doc, _ in ranked[0][1]]
+    assert ids[:2] == ["C1_fr_000", "C1_fr_001"]  # the sibling is lifted above the unrelated element
+    assert sorted(ids) == sorted(doc for doc, _ in corpus)
+
+
+def test_id_groups_only_when_ids_follow_the_melo_pattern() -> None:
+    assert id_groups([("C1_fr_000", "a"), ("C1_fr_001", "b")]) == {"C1_fr_000": "C1", "C1_fr_001": "C1"}
+    assert id_groups([("S000001_000", "a"), ("S000001_001", "b")])["S000001_001"] == "S000001"
+    assert id_groups([("ESCO00001", "a"), ("ESCO00002", "b")]) == {}
+
+
+def test_query_expansion_through_a_taxonomy_concept() -> None:
+    plasterer = Concept(
+        "esco:x", "esco", "occupation", "7123", "plâtrier", (Label("plâtrier", "fr"), Label("plafonneur", "fr"))
+    )
+    book = LabelBook.from_concepts([plasterer])
+    assert "plâtrier" in book.expand("Plafonneur (h/f/x)")
+    corpus = [("a", "plâtrier"), ("b", "plafond tendu poseur"), ("c", "peintre")]
+    with_book = rank_corpus([("q", "Plafonneur (h/f/x)")], corpus, book=book, top=3)
+    assert with_book[0][1][0][0] == "a"
+
+
+def test_sentence_queries_switch_mode() -> None:
+    assert is_sentence_task([("q", "we look for people who master JavaScript and Java frameworks")])
+    assert not is_sentence_task([("q", "Soudeur")])
+
+
+def test_retriever_handles_empty_and_odd_queries() -> None:
+    r = Retriever([("a", "soudeur"), ("b", "infirmier")])
+    for query in ["", "   ", "😀😀", "ÃƒÂ©", "x" * 10_000]:
+        ranking = r.rank([query], top=2)[0]
+        assert {doc for doc, _ in ranking} <= {"a", "b"}
+
+
+def test_melo_files_with_and_without_header(data_dir: Path) -> None:
+    path = data_dir / "eval" / "occupations-melo-bel-fr-dev" / "queries.tsv"
+    text = path.read_text(encoding="utf-8")
+    plain = read_pairs(io.StringIO(text), str(path))
+    headed = read_pairs(io.StringIO("id\ttext\n" + text), str(path))
+    assert plain == headed and plain[0] == ("Q000001", "Boucher (h/f/x)")
+    with pytest.raises(RecordError, match="line 2"):
+        read_pairs(io.StringIO("Q1\tok\nno tab here\n"), "q.tsv")
+    with pytest.raises(SourceError):
+        read_pairs(io.StringIO("\n\n"), "empty.tsv")
+    qrels = read_qrels(io.StringIO("Q1 0 C1 1\nQ1 0 C2 0\nQ2 0 C3 1\n"), "a.tsv")
+    assert qrels == {"Q1": {"C1"}, "Q2": {"C3"}}
+
+
+def test_trec_run_and_offer_records() -> None:
+    out = io.StringIO()
+    assert write_run(out, [("q1", [("d1", 0.9), ("d2", 0.5)])]) == 2
+    assert out.getvalue().splitlines()[1] == "q1 Q0 d2 2 0.500000 grepp"
+    good, bad = read_offer_records('{"id": "1"}\nnot json\n[1]\n', "o.jsonl")
+    assert [o["id"] for _, o in good] == ["1"]
+    assert [b.location for b in bad] == ["line 2", "line 3"]
