@@ -1,9 +1,35 @@
-"""`grepp enrich` commands (thin: parse, call the library, format)."""
+"""`grepp enrich`: code the stored offers into occupations and skills (only new or changed offers)."""
 
 from __future__ import annotations
 
 import click
 
+from grepp.cli.common import console, get_state, progress_bar
+from grepp.store.db import connect
+
+
+@click.command("enrich")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Enrich at most N offers (for a try).")
+@click.option("--lexical-only", is_flag=True, help="Skip the embedding model (faster, less accurate).")
+def enrich_command(limit: int | None, lexical_only: bool) -> None:
+    """Code every new or changed offer: ROME appellation and métier, ESCO occupation, skills with their spans.
+
+    Results are stored per enricher version (tables offer_occupations, offer_skills), so a re-run codes
+    only what changed and a newer model's results sit beside the older ones.
+    """
+    from grepp.offer_enrichment import build_enrichers, enrich_stored_offers
+
+    settings = get_state().settings()
+    with connect(settings.db_path) as con:
+        with progress_bar("modèles (index des libellés)") as advance:
+            enrichers = build_enrichers(con, settings, dense=not lexical_only, on_progress=advance)
+        with progress_bar("offres enrichies") as advance:
+            counts = enrich_stored_offers(con, settings, on_progress=advance, limit=limit, dense=not lexical_only)
+    console.print(f"enricher: {enrichers.version}", markup=False, highlight=False)
+    for name, n in counts.items():
+        console.print(f"{name}: {n:,}", markup=False, highlight=False)
+
 
 def register(cli: click.Group) -> None:
-    """Add this module's commands to the root group."""
+    """Add `grepp enrich` to the root group."""
+    cli.add_command(enrich_command)

@@ -1,0 +1,173 @@
+"""Wiring of the AI over the stored offers: occupation coding and skill extraction, incremental.
+
+Pure coders live in :mod:`grepp.enrich`; this module reads the offers and the taxonomies from the store,
+builds the coders once per process, and writes the results per enricher version. Only offers that are new
+or whose content changed since this enricher version saw them are coded again::
+
+    with connect(settings.db_path) as con:
+        counts = enrich_stored_offers(con, settings)   # {"offers coded": 7000, "unknown": 12, ...}
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from grepp.config import Settings
+from grepp.enrich.occupations import OccupationCoder, OccupationInput, OccupationResult
+from grepp.enrich.skills import EXTRACTOR_NAME, EXTRACTOR_VERSION, SkillExtractor, SkillMention, metier_links
+from grepp.store.db import transaction
+from grepp.store.enrichment import OfferText, offers_to_enrich, save_results
+
+Progress = Callable[[int], None]
+
+#: Stored results say which pair of models produced them.
+ENRICHER = "offers.enrich"
+#: Offers coded per transaction (a crash loses at most one batch of work, never stored rows).
+BATCH_SIZE = 500
+
+
+@dataclass
+class Enrichers:
+    """The occupation coder and the skill extractor, built once from the current taxonomies."""
+
+    coder: OccupationCoder
+    extractor: SkillExtractor
+
+    @property
+    def version(self) -> str:
+        return f"{self.coder_name}+{EXTRACTOR_NAME}.v{EXTRACTOR_VERSION}"
+
+    @property
+    def coder_name(self) -> str:
+        from grepp.enrich.occupations import CODER_NAME, CODER_VERSION
+
+        return f"{CODER_NAME}.v{CODER_VERSION}"
+
+
+_CACHE: dict[tuple[str, str], Enrichers] = {}
+_LOCK = threading.Lock()
+
+
+def build_enrichers(
+    con: duckdb.DuckDBPyConnection, settings: Settings, *, dense: bool = True, on_progress: Progress | None = None
+) -> Enrichers:
+    """Build (or reuse, within this process) the coder and the extractor for the current taxonomies."""
+    from grepp.store.taxonomy import current_releases
+    from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
+
+    key = (repr(sorted(current_releases(con))), "dense" if dense else "lexical")
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        encoder = None
+        if dense:
+            from grepp.enrich.embed import get_encoder
+            from grepp.store.vectors import EmbeddingCache
+
+            encoder = get_encoder("e5-small", cache=EmbeddingCache(settings.cache_dir / "embeddings"))
+        concepts = load_concepts(con)
+        coder = OccupationCoder(concepts, encoder=encoder, on_progress=on_progress)
+        extractor = SkillExtractor(
+            concepts, links=metier_links(occupation_skill_links(con, "rome")), encoder=encoder, on_progress=on_progress
+        )
+        _CACHE[key] = Enrichers(coder, extractor)
+        return _CACHE[key]
+
+
+def _occupation_rows(offer_id: str, version: str, result: OccupationResult) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for rank, c in enumerate(result.appellations[:5], start=1):
+        rows.append(
+            (
+                offer_id,
+                ENRICHER,
+                version,
+                "rome",
+                rank,
+                c.id,
+                c.code,
+                c.rome_code or None,
+                c.label,
+                c.score,
+                c.confidence,
+            )
+        )
+    for rank, c in enumerate(result.esco[:5], start=1):
+        rows.append((offer_id, ENRICHER, version, "esco", rank, c.id, c.code, None, c.label, c.score, c.confidence))
+    return rows
+
+
+def _skill_rows(offer_id: str, version: str, mentions: Sequence[SkillMention]) -> list[tuple[object, ...]]:
+    return [
+        (
+            offer_id,
+            ENRICHER,
+            version,
+            position,
+            m.start,
+            m.end,
+            m.text,
+            m.concept_id,
+            m.taxonomy,
+            m.kind,
+            m.code,
+            m.label,
+            m.score,
+            m.requirement,
+            list(m.flags),
+            m.section,
+            m.method,
+        )
+        for position, m in enumerate(mentions)
+    ]
+
+
+def enrich_batch(
+    enrichers: Enrichers, offers: Sequence[OfferText]
+) -> tuple[list[tuple[str, str, str, str | None]], list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Code a batch of offers: (states, occupation rows, skill rows), ready for :func:`save_results`."""
+    version = enrichers.version
+    results = enrichers.coder.code_many([OccupationInput(o.title, o.description, o.naf_code or "") for o in offers])
+    states: list[tuple[str, str, str, str | None]] = []
+    occupations: list[tuple[object, ...]] = []
+    skills: list[tuple[object, ...]] = []
+    for offer, result in zip(offers, results, strict=True):
+        mentions = enrichers.extractor.extract(
+            offer.description, title=offer.title, rome_codes=result.rome_codes[:2], lang=offer.language or None
+        )
+        states.append((offer.offer_id, offer.content_hash, result.status, result.reason or None))
+        occupations.extend(_occupation_rows(offer.offer_id, version, result))
+        skills.extend(_skill_rows(offer.offer_id, version, mentions))
+    return states, occupations, skills
+
+
+def enrich_stored_offers(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    on_progress: Progress | None = None,
+    limit: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    dense: bool = True,
+) -> dict[str, int]:
+    """Enrich every new or changed offer; one transaction per batch. Returns what was done."""
+    enrichers = build_enrichers(con, settings, dense=dense)
+    todo = offers_to_enrich(con, ENRICHER, enrichers.version, limit=limit)
+    counts = {"offers coded": 0, "unknown": 0, "skill mentions": 0}
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        states, occupations, skills = enrich_batch(enrichers, batch)
+        with transaction(con):
+            save_results(
+                con, enricher=ENRICHER, version=enrichers.version, states=states, occupations=occupations, skills=skills
+            )
+        counts["offers coded"] += sum(1 for s in states if s[2] != "unknown")
+        counts["unknown"] += sum(1 for s in states if s[2] == "unknown")
+        counts["skill mentions"] += len(skills)
+        if on_progress is not None:
+            on_progress(len(batch))
+    return counts

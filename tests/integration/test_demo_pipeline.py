@@ -1,0 +1,114 @@
+"""The main job end to end on the real data: every source in, offers enriched incrementally, a report out.
+
+Built once per module (it loads every real file), on a copy of the cached taxonomy database. Enrichment
+runs on a slice of the offers with the lexical models only, to keep the suite fast; the dense model is
+exercised by the enrich tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from grepp.config import Settings, load_settings
+from grepp.offer_enrichment import ENRICHER, build_enrichers, enrich_stored_offers
+from grepp.pipeline import DEMO_STEPS, run_step
+from grepp.store import summary
+from grepp.store.db import connect
+from grepp.web.report import render_report
+
+pytestmark = pytest.mark.slow
+ENRICH_LIMIT = 120
+
+
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, data_dir: Path, taxonomy_db: Path
+) -> Iterator[tuple[Settings, duckdb.DuckDBPyConnection]]:
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copyfile(taxonomy_db, folder / "grepp.duckdb")
+    settings = load_settings(data=data_dir, db=folder / "grepp.duckdb", env={}, cwd=folder)
+    with connect(settings.db_path) as con:
+        for step in DEMO_STEPS:
+            if step.name != "enrichment":
+                run_step(step, con, settings, None)
+        enrich_stored_offers(con, settings, limit=ENRICH_LIMIT, dense=False)
+        yield settings, con
+
+
+def test_every_source_is_in(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    _, con = demo
+    counts = {name: n for name, _, n in summary.table_counts(con)}
+    for table in ("geo_communes", "bmo_projects", "trainings", "offers", "taxonomy_occupations_current"):
+        assert counts[table] > 0, table
+    sources = dict(summary.offers_by_source(con))
+    assert any(s.startswith("france-travail") for s in sources)
+    assert any("ba" in s or "jobsuche" in s or "germany" in s for s in sources), sources
+
+
+def test_grand_est_offers_are_placed_in_their_zone_demploi(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    settings, con = demo
+    zones = summary.offers_by_zone(con, settings.region, limit=30)
+    assert zones, "no Grand Est offer placed in a zone d'emploi"
+    placed, total = con.execute("SELECT count(zone_emploi), count(*) FROM offers WHERE region = '44'").fetchone() or (
+        0,
+        0,
+    )
+    assert total > 100 and placed / total > 0.9
+    assert {code[:2] for code, _, _ in zones} == {"44"}  # Grand Est zones d'emploi are 44xx
+
+
+def test_enrichment_is_incremental(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    settings, con = demo
+    version = build_enrichers(con, settings, dense=False).version
+    done = con.execute(
+        "SELECT count(*) FROM offer_enrichment_state WHERE enricher = ? AND enricher_version = ?", [ENRICHER, version]
+    ).fetchone()
+    assert done == (ENRICH_LIMIT,)
+    coded = con.execute(
+        "SELECT min(offer_id) FROM offer_enrichment_state WHERE enricher_version = ?", [version]
+    ).fetchone()
+    assert coded is not None
+    # a changed offer is coded again; an unchanged one is not
+    con.execute("UPDATE offers SET content_hash = 'changed' WHERE id = ?", [coded[0]])
+    again = enrich_stored_offers(con, settings, limit=1, dense=False)
+    assert again["offers coded"] + again["unknown"] == 1
+    state = con.execute(
+        "SELECT content_hash FROM offer_enrichment_state WHERE offer_id = ? AND enricher_version = ?",
+        [coded[0], version],
+    ).fetchone()
+    assert state == ("changed",)
+    rows = con.execute(
+        "SELECT count(*), count(DISTINCT rank) FROM offer_occupations WHERE offer_id = ? AND taxonomy = 'rome'",
+        [coded[0]],
+    ).fetchone()
+    assert rows is not None and rows[0] == rows[1]  # replaced, not duplicated
+
+
+def test_report_shows_offers_with_their_metier_and_highlighted_skills(
+    demo: tuple[Settings, duckdb.DuckDBPyConnection],
+) -> None:
+    settings, con = demo
+    ids = summary.example_offer_ids(con, settings.region, 2)
+    assert ids
+    examples = [summary.offer_example(con, i) for i in ids]
+    assert all(e.occupations for e in examples)
+    for e in examples:
+        for span in e.skills:
+            assert 0 <= span.start < span.end <= len(e.text)
+    html = render_report(
+        summary.table_counts(con),
+        summary.offers_by_source(con),
+        summary.offers_by_zone(con, settings.region),
+        summary.top_coded_metiers(con),
+        examples,
+        generated_at="test",
+    )
+    assert '<html lang="fr">' in html
+    assert "Offres en Grand Est par zone d'emploi" in html
+    assert "<mark" in html
+    assert "<script" not in html.lower()
