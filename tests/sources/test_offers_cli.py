@@ -58,6 +58,17 @@ def test_a_file_in_the_wrong_format_is_one_error_line(
     assert err[-1].startswith("Error: ") and "ardeche-cdi-2025-flattened.psv" in err[-1]
 
 
+def test_a_refused_file_prints_no_empty_progress_bar_before_the_error(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-offers.jsonl"
+    with pytest.raises(SystemExit) as stopped:
+        main(["--db", str(tmp_path / "x.duckdb"), "--data", str(data_dir), "ingest", str(missing)])
+    assert stopped.value.code != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Error: ") and "no-such-offers.jsonl" in err[0], err
+
+
 def test_grepp_ingest_france_travail_reads_the_api(data_dir: Path, tmp_path: Path) -> None:
     offers = load_offers(data_dir)
     with FranceTravailReplay(offers, regions=departement_regions(data_dir)) as api:

@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -71,6 +72,21 @@ def _print_dedupe(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
     )
 
 
+@contextmanager
+def _progress_once_started(description: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar that appears at the first progress, not before: a file refused before anything is read
+    prints its one ``Error:`` line without an empty bar above it."""
+    with ExitStack() as stack:
+        bar: list[Callable[[int], None]] = []
+
+        def advance(n: int) -> None:
+            if not bar:
+                bar.append(stack.enter_context(progress_bar(description)))
+            bar[0](n)
+
+        yield advance
+
+
 @click.group("ingest", cls=IngestGroup, help="Load sources into the store: offer files (default), APIs, …")
 def ingest_group() -> None:
     """Group only: see the sub-commands."""
@@ -92,7 +108,7 @@ def files_command(
     if batch_size:
         settings = replace(settings, offer_batch_size=batch_size)
     with connect(settings.db_path) as con:
-        with progress_bar("offers") as advance:
+        with _progress_once_started("offers") as advance:
             reports = ingest_paths(
                 con, list(paths), fmt=fmt, settings=settings, on_progress=advance, source=source, dedupe=False
             )
@@ -129,7 +145,7 @@ def france_travail_command(
         offers = client.iter_offers(
             region=region, departement=departement, commune=commune, min_creation_date=since, max_creation_date=until
         )
-        with progress_bar("offers") as advance:
+        with _progress_once_started("offers") as advance:
             report = ingest_api_offers(con, offers, query=query, settings=settings, on_progress=advance)
         _print_reports([report])
         if not no_dedupe:

@@ -16,6 +16,7 @@ and a warning kept::
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from grepp.sources.offer_record import Salary
 
@@ -66,8 +67,11 @@ def _period(text: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=8192)
 def parse_salary(text: str | None, *, hours_weekly: float | None = None, language: str = "fr") -> Salary:
     """Parse a salary text; see the module docstring for the rules.
+
+    Cached by its arguments: offers repeat a few thousand distinct texts (Salary is immutable).
 
     >>> s = parse_salary("Mensuel de 2000.0 Euros à 2500.0 Euros sur 12 mois")
     >>> (s.min_eur_month, s.max_eur_month, s.period)
