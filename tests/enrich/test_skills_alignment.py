@@ -43,10 +43,12 @@ def test_alignments_are_stored_once_even_when_saved_twice(
         "rome_version": "rome-v460",
         "esco_version": "esco-v1.1.1",
     }
-    assert save_alignments(con, alignments, **kwargs) == len(alignments)
-    save_alignments(con, alignments, **kwargs)
+    some = [a for a in alignments if a.rome_id == "rome-ogr:100007"] + alignments[:300]
+    some = list(dict.fromkeys(some))
+    assert save_alignments(con, some, **kwargs) == len(some)
+    save_alignments(con, some, **kwargs)
     count = con.execute("SELECT count(*) FROM skill_alignments").fetchone()
-    assert count is not None and count[0] == len(alignments)
+    assert count is not None and count[0] == len(some)
     rows = select_alignments(con, "rome-ogr:100007")
     assert rows and rows[0][1] == 1.0
 
