@@ -98,6 +98,26 @@ def test_unparseable_and_future_creation_dates_are_rejected_naming_the_field() -
     assert future.field == "dateCreation" and "future" in future.reason
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-10-23T14:38:00.983Z", datetime(2024, 10, 23, 14, 38, 0, 983000)),
+        ("2024-10-23T14:38:00Z", datetime(2024, 10, 23, 14, 38)),
+        (" 2024-10-23T14:38:00Z ", datetime(2024, 10, 23, 14, 38)),
+        ("2024-10-23T14:38:00+02:00", datetime(2024, 10, 23, 12, 38)),
+        ("2024-10-23T14:38:00", datetime(2024, 10, 23, 14, 38)),
+        ("2024-10-23", datetime(2024, 10, 23)),
+    ],
+)
+def test_api_dates_in_every_iso_form_become_naive_utc(value: str, expected: datetime) -> None:
+    assert parse_api_offer({"id": "1", "intitule": "T", "dateCreation": value}).created_at == expected
+
+
+@pytest.mark.parametrize("value", ["2024-10-23T14:38:00+01:00Z", "2024-13-23T14:38:00Z", "2024-10-23T25:00:00.1Z"])
+def test_malformed_z_dates_are_rejected_not_guessed(value: str) -> None:
+    assert _bad({"id": "1", "intitule": "T", "dateCreation": value}).field == "dateCreation"
+
+
 def test_a_bad_update_date_keeps_the_offer_with_a_warning() -> None:
     offer = parse_api_offer(
         {"id": "1", "intitule": "T", "dateCreation": "2025-01-02T00:00:00Z", "dateActualisation": "hier"}

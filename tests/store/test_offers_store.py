@@ -291,6 +291,23 @@ def test_an_interrupted_run_is_marked_failed_by_the_next_one(settings: Settings,
         assert _scalar(con, "SELECT status FROM ingest_runs WHERE run_id = 'dead'") == "failed"
 
 
+def test_the_ingest_bounds_duckdb_memory_and_puts_the_settings_back(settings: Settings, data_dir: Path) -> None:
+    with connect(settings.db_path) as con:
+        settings_sql = "SELECT current_setting('memory_limit'), current_setting('checkpoint_threshold')"
+        before = con.execute(settings_sql).fetchone()
+        seen: list[str] = []
+        ingest_paths(
+            con,
+            [data_dir / FT / "grand-est-it-data-2024.jsonl"],
+            dedupe=False,
+            on_progress=lambda _: seen.append(_scalar(con, "SELECT current_setting('memory_limit')")),
+        )
+        after = con.execute(settings_sql).fetchone()
+    assert before is not None and before[0] != "244.1 MiB"
+    assert seen and all(limit == "244.1 MiB" for limit in seen)  # 256 MB while the batches are written
+    assert after == before
+
+
 def test_a_missing_file_stops_before_anything_is_stored(settings: Settings, data_dir: Path, tmp_path: Path) -> None:
     with connect(settings.db_path) as con, pytest.raises(SourceError, match=r"missing\.jsonl"):
         ingest_paths(con, [data_dir / FT / "grand-est-it-data-2024.jsonl", tmp_path / "missing.jsonl"])

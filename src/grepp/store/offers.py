@@ -397,10 +397,14 @@ def defer_checkpoints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def restore_checkpoints(con: duckdb.DuckDBPyConnection, previous: dict[str, str]) -> None:
-    """Put the settings back (values DuckDB itself reported, checked before use; else its defaults)."""
+    """Put the settings back: DuckDB's default when that is what they were, else the value DuckDB reported.
+
+    (DuckDB shows sizes rounded down — ``2.7 GiB`` — so setting the shown value back would shrink it a little
+    on every ingest; a default is restored exactly by ``RESET``.)
+    """
     for name in _BULK_SETTINGS:
         value = previous.get(name, "")
-        if _SIZE.match(value):
+        con.execute(f"RESET {name}")
+        row = con.execute("SELECT current_setting(?)", [name]).fetchone()
+        if _SIZE.match(value) and (str(row[0]) if row else "") != value:
             con.execute(f"SET {name} = '{value}'")
-        else:
-            con.execute(f"RESET {name}")
