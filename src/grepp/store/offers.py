@@ -371,12 +371,13 @@ def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, sources: Sequence[str]
 
 
 #: WAL size that triggers a checkpoint while offers are ingested. DuckDB's default (16 MiB) checkpoints after
-#: nearly every batch, and a checkpoint rewrites the primary-key index: quadratic on large files. Commits still
-#: go to the write-ahead log, so a killed ingest loses nothing that was committed.
-INGEST_CHECKPOINT_THRESHOLD = "1GB"
+#: nearly every batch, and a checkpoint rewrites the primary-key index: quadratic on large files. Far above it
+#: (1 GB) the data not yet checkpointed stays in memory and the process grew with the file (1.3 GB at 200,000
+#: offers whatever the memory limit); at 256 MB a checkpoint comes every ~60,000 offers and memory is bounded.
+#: Commits still go to the write-ahead log, so a killed ingest loses nothing that was committed.
+INGEST_CHECKPOINT_THRESHOLD = "256MB"
 #: DuckDB's memory limit while offers are ingested. By default (80 % of RAM) its buffer pool keeps every block
-#: the ingest wrote, so the process grew with the file (+19 MB per 5,000 offers); bounded, DuckDB evicts them
-#: (to the database file or its temporary folder) and the peak stays flat in the file size.
+#: the ingest wrote (+19 MB per 5,000 offers); bounded, DuckDB evicts them once they are in the database file.
 INGEST_MEMORY_LIMIT = "256MB"
 _BULK_SETTINGS = {"checkpoint_threshold": INGEST_CHECKPOINT_THRESHOLD, "memory_limit": INGEST_MEMORY_LIMIT}
 _SIZE = re.compile(r"^\d+(\.\d+)? ?[KMGT]?i?B$")
