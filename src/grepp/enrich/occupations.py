@@ -63,6 +63,7 @@ def clean_title(title: str) -> str:
     """The job title without contract, salary, location and gender noise ("CDI - Soudeur H/F 75015")."""
     text = clean_offer_text(title, MAX_TITLE_CHARS)
     text = _NOISE.sub(" ", text)
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = re.sub(r"[\s\-–/|,;:]+$|^[\s\-–/|,;:]+", "", " ".join(text.split()))
     return text
 
