@@ -384,10 +384,11 @@ _SIZE = re.compile(r"^\d+(\.\d+)? ?[KMGT]?i?B$")
 
 
 def defer_checkpoints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Set DuckDB up for a bulk ingest (checkpoint threshold, memory limit); returns the previous values.
+    """Set DuckDB up for a bulk ingest (checkpoint threshold, memory limit); returns the previous values::
 
-    >>> previous = defer_checkpoints(con)  # ... ingest ...
-    >>> restore_checkpoints(con, previous)
+    previous = defer_checkpoints(con)
+    ...  # write the batches
+    restore_checkpoints(con, previous)
     """
     previous: dict[str, str] = {}
     for name, value in _BULK_SETTINGS.items():
