@@ -119,7 +119,7 @@ def read_offer_records(text: str, name: str) -> tuple[list[tuple[str, dict[str, 
         return good, bad
     records: list[tuple[str, dict[str, object]]] = []
     problems: list[RecordError] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
