@@ -38,7 +38,7 @@ _DEFAULT = Calibration(
     bias=-2.6075,
     score_weight=2.0084,
     margin_weight=4.4116,
-    provenance="occupations.hybrid.v1, 1,778 offers (hash half 0 of offers/france-travail/*.jsonl), 2026-11-27",
+    provenance="occupations.hybrid.v1, sha1 half 0 of the 3,587 France Travail dev offers, 2026-11-27",
 )
 
 
