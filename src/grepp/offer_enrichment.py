@@ -53,9 +53,14 @@ _LOCK = threading.Lock()
 
 
 def build_enrichers(
-    con: duckdb.DuckDBPyConnection, settings: Settings, *, dense: bool = True, on_progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection, settings: Settings, *, dense: bool = False, on_progress: Progress | None = None
 ) -> Enrichers:
-    """Build (or reuse, within this process) the coder and the extractor for the current taxonomies."""
+    """Build (or reuse, within this process) the coder and the extractor for the current taxonomies.
+
+    ``dense`` adds the e5 encoder to both; it is off by default because embedding the ~90,000 labels cold
+    takes over an hour on 2 cores (measured: the demo's enrichment took 102 min dense, cold, on a loaded
+    machine) while the lexical models code the same offers in about a minute.
+    """
     from grepp.store.taxonomy import current_releases
     from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
@@ -152,7 +157,7 @@ def enrich_stored_offers(
     on_progress: Progress | None = None,
     limit: int | None = None,
     batch_size: int = BATCH_SIZE,
-    dense: bool = True,
+    dense: bool = False,
 ) -> dict[str, int]:
     """Enrich every new or changed offer; one transaction per batch. Returns what was done."""
     enrichers = build_enrichers(con, settings, dense=dense)

@@ -10,8 +10,8 @@ from grepp.store.db import connect
 
 @click.command("enrich")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Enrich at most N offers (for a try).")
-@click.option("--lexical-only", is_flag=True, help="Skip the embedding model (faster, less accurate).")
-def enrich_command(limit: int | None, lexical_only: bool) -> None:
+@click.option("--dense", is_flag=True, help="Add the e5 embedding model (slow when its cache is cold).")
+def enrich_command(limit: int | None, dense: bool) -> None:
     """Code every new or changed offer: ROME appellation and métier, ESCO occupation, skills with their spans.
 
     Results are stored per enricher version (tables offer_occupations, offer_skills), so a re-run codes
@@ -22,9 +22,9 @@ def enrich_command(limit: int | None, lexical_only: bool) -> None:
     settings = get_state().settings()
     with connect(settings.db_path) as con:
         with progress_bar("modèles (index des libellés)") as advance:
-            enrichers = build_enrichers(con, settings, dense=not lexical_only, on_progress=advance)
+            enrichers = build_enrichers(con, settings, dense=dense, on_progress=advance)
         with progress_bar("offres enrichies") as advance:
-            counts = enrich_stored_offers(con, settings, on_progress=advance, limit=limit, dense=not lexical_only)
+            counts = enrich_stored_offers(con, settings, on_progress=advance, limit=limit, dense=dense)
     console.print(f"enricher: {enrichers.version}", markup=False, highlight=False)
     for name, n in counts.items():
         console.print(f"{name}: {n:,}", markup=False, highlight=False)
