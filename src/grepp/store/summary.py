@@ -72,7 +72,7 @@ def top_coded_metiers(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[t
     sql = """
         SELECT oc.rome_code, coalesce(m.label, ''), count(DISTINCT oc.offer_id)
         FROM offer_occupations oc
-        LEFT JOIN taxonomy_occupations_current m ON m.id = 'rome:' || oc.rome_code
+        LEFT JOIN taxonomy_occupations_current m ON m.concept_id = 'rome:' || oc.rome_code
         WHERE oc.taxonomy = 'rome' AND oc.rank = 1 AND oc.rome_code IS NOT NULL
         GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?
     """
