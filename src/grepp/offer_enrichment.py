@@ -18,7 +18,7 @@ import duckdb
 
 from grepp.config import Settings
 from grepp.enrich.occupations import OccupationCoder, OccupationInput, OccupationResult
-from grepp.enrich.skills import EXTRACTOR_NAME, EXTRACTOR_VERSION, SkillExtractor, SkillMention, metier_links
+from grepp.enrich.skills import EXTRACTOR_NAME, EXTRACTOR_VERSION, SkillExtractor, metier_links, skill_rows
 from grepp.store.db import transaction
 from grepp.store.enrichment import OfferText, offers_to_enrich, save_results
 
@@ -106,31 +106,6 @@ def _occupation_rows(offer_id: str, version: str, result: OccupationResult) -> l
     return rows
 
 
-def _skill_rows(offer_id: str, version: str, mentions: Sequence[SkillMention]) -> list[tuple[object, ...]]:
-    return [
-        (
-            offer_id,
-            ENRICHER,
-            version,
-            position,
-            m.start,
-            m.end,
-            m.text,
-            m.concept_id,
-            m.taxonomy,
-            m.kind,
-            m.code,
-            m.label,
-            m.score,
-            m.requirement,
-            list(m.flags),
-            m.section,
-            m.method,
-        )
-        for position, m in enumerate(mentions)
-    ]
-
-
 def enrich_batch(
     enrichers: Enrichers, offers: Sequence[OfferText]
 ) -> tuple[list[tuple[str, str, str, str | None]], list[tuple[object, ...]], list[tuple[object, ...]]]:
@@ -146,7 +121,7 @@ def enrich_batch(
         )
         states.append((offer.offer_id, offer.content_hash, result.status, result.reason or None))
         occupations.extend(_occupation_rows(offer.offer_id, version, result))
-        skills.extend(_skill_rows(offer.offer_id, version, mentions))
+        skills.extend(skill_rows(offer.offer_id, mentions, enricher=ENRICHER, version=version))
     return states, occupations, skills
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from grepp.config import Settings, load_settings
+from grepp.store.runs import RunReport
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
@@ -59,3 +62,20 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Advance
             progress.advance(task, n)
 
         yield advance
+
+
+def report_table(title: str, reports: Sequence[RunReport], *, with_input: bool = True) -> Table:
+    """One row per run: what was read, stored, updated, unchanged, duplicated and rejected."""
+    table = Table(title=title)
+    # without the input column the table fits 80 columns unwrapped; with it, let Rich fold what it must
+    no_wrap = not with_input
+    table.add_column("source", no_wrap=no_wrap)
+    if with_input:
+        table.add_column("input", overflow="fold")
+    for name in ("read", "stored", "updated", "unchanged", "duplicates", "rejected"):
+        table.add_column(name, justify="right", no_wrap=no_wrap)
+    for r in reports:
+        counts = (r.read, r.stored, r.updated, r.unchanged, r.duplicates, r.rejected)
+        where = [Path(r.input).name if "/" in r.input else r.input] if with_input else []
+        table.add_row(r.source, *where, *(f"{n:,}" for n in counts))
+    return table

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import click
 import duckdb
-from rich.table import Table
 
-from grepp.cli.common import console, get_state, progress_bar
+from grepp.cli.common import console, get_state, progress_bar, report_table
 from grepp.store.db import connect
 from grepp.store.runs import RunReport
 
@@ -37,19 +36,6 @@ class IngestGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
-
-
-def report_table(title: str, reports: Sequence[RunReport]) -> Table:
-    """One row per run: what was read, stored, updated, unchanged, duplicated and rejected."""
-    table = Table(title=title)
-    table.add_column("source")
-    table.add_column("input", overflow="fold")
-    for name in ("read", "stored", "updated", "unchanged", "duplicates", "rejected"):
-        table.add_column(name, justify="right")
-    for r in reports:
-        counts = (r.read, r.stored, r.updated, r.unchanged, r.duplicates, r.rejected)
-        table.add_row(r.source, Path(r.input).name if "/" in r.input else r.input, *(f"{n:,}" for n in counts))
-    return table
 
 
 def _print_reports(reports: Sequence[RunReport]) -> None:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import click
-from rich.table import Table
 
-from grepp.cli.common import console, get_state, progress_bar
+from grepp.cli.common import console, get_state, progress_bar, report_table
 from grepp.store.db import connect
 from grepp.store.runs import RunReport
 
@@ -27,22 +26,6 @@ def register(cli: click.Group) -> None:
         cli.add_command(group)
     group.add_command(geo_command)
     group.add_command(stats_command)
-
-
-def report_table(title: str, reports: Sequence[RunReport]) -> Table:
-    """One row per run: what was read, stored, updated, unchanged, duplicated and rejected."""
-    table = Table(title=title)
-    table.add_column("source")
-    table.add_column("input", overflow="fold")
-    for name in ("read", "stored", "updated", "unchanged", "duplicates", "rejected"):
-        table.add_column(name, justify="right")
-    for r in reports:
-        table.add_row(
-            r.source,
-            r.input,
-            *(f"{n:,}" for n in (r.read, r.stored, r.updated, r.unchanged, r.duplicates, r.rejected)),
-        )
-    return table
 
 
 def _print_rejections(reports: Sequence[RunReport]) -> None:

@@ -12,31 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from grepp.cli.common import console, err_console, get_state, progress_bar
+from grepp.cli.common import console, err_console, get_state, progress_bar, report_table
 from grepp.errors import SourceError
 from grepp.sources.training_files import UNREADABLE, load_trainings, training_files
 from grepp.store.db import connect
-from grepp.store.runs import RunReport
 
 #: Error lines printed per source (all of them are in rejected_records).
 MAX_ERRORS_SHOWN = 5
-
-
-def report_table(reports: list[RunReport]) -> Table:
-    """The run report as a table: read / stored / updated / unchanged / duplicates / rejected per source.
-
-    The inputs of each run are in ``ingest_runs.input``; the table stays narrow enough for 80 columns.
-    """
-    table = Table(title="Training ingest")
-    table.add_column("source", no_wrap=True)
-    for name in ("read", "stored", "updated", "unchanged", "duplicates", "rejected"):
-        table.add_column(name, justify="right", no_wrap=True)
-    for r in reports:
-        counts = (r.read, r.stored, r.updated, r.unchanged, r.duplicates, r.rejected)
-        table.add_row(r.source, *(f"{n:,}" for n in counts))
-    return table
 
 
 @click.command("trainings")
@@ -48,7 +31,7 @@ def trainings_command(paths: tuple[Path, ...]) -> None:
     total = len(training_files(settings.data_dir, chosen))
     with connect(settings.db_path) as con, progress_bar("Trainings", total) as advance:
         reports = load_trainings(con, settings.data_dir, chosen, on_progress=advance)
-    console.print(report_table(reports))
+    console.print(report_table("Training ingest", reports, with_input=False))
     for report in reports:
         for message in report.errors[:MAX_ERRORS_SHOWN]:
             err_console.print(f"{report.source}: {message}", markup=False, highlight=False, soft_wrap=True)

@@ -411,7 +411,13 @@ def _to_raw(m: SkillMention, span: tuple[int, int], raw: str) -> SkillMention:
     )
 
 
-def skill_rows(offer_id: str, mentions: Sequence[SkillMention]) -> list[tuple[object, ...]]:
+def skill_rows(
+    offer_id: str,
+    mentions: Sequence[SkillMention],
+    *,
+    enricher: str = EXTRACTOR_NAME,
+    version: str = EXTRACTOR_VERSION,
+) -> list[tuple[object, ...]]:
     """Rows for ``grepp.store.enrichment.save_results(skills=…)`` (its ``SKILL_COLUMNS`` order).
 
     >>> save_results(con, enricher=EXTRACTOR_NAME, version=EXTRACTOR_VERSION,
@@ -420,8 +426,8 @@ def skill_rows(offer_id: str, mentions: Sequence[SkillMention]) -> list[tuple[ob
     return [
         (
             offer_id,
-            EXTRACTOR_NAME,
-            EXTRACTOR_VERSION,
+            enricher,
+            version,
             position,
             m.start,
             m.end,
