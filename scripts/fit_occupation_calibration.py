@@ -4,7 +4,9 @@ The half is fixed by a hash of the offer id (sha1 even first byte); the offers' 
 label "top-1 right or wrong". Prints the coefficients to paste into src/grepp/enrich/calibration.py
 and the held-out half's reliability (mean confidence vs accuracy). Run:
 
-    .venv/bin/python scripts/fit_occupation_calibration.py ../shared/data /path/to/taxonomy.duckdb
+    .venv/bin/python scripts/fit_occupation_calibration.py ../shared/data grepp.duckdb
+
+(the database with the taxonomies and rome_market_national loaded: run grepp eval offers once).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import duckdb
 
 from grepp.enrich.calibration import fit_calibration
 from grepp.enrich.occupations import OccupationCoder, offer_input
+from grepp.store.priors import occupation_priors
 from grepp.taxonomy import load_concepts
 
 
@@ -27,7 +30,8 @@ def _half(offer_id: str) -> int:
 
 def main(data: Path, db: Path) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
-        coder = OccupationCoder(load_concepts(con, kinds=["metier", "appellation", "occupation"]))
+        priors = occupation_priors(con)
+        coder = OccupationCoder(load_concepts(con, kinds=["metier", "appellation", "occupation"]), priors=priors)
     rows: list[tuple[int, float, float, bool]] = []
     for path in sorted((data / "offers" / "france-travail").glob("*.jsonl")):
         offers = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]

@@ -61,6 +61,7 @@ def build_enrichers(
     takes over an hour on 2 cores (measured: the demo's enrichment took 102 min dense, cold, on a loaded
     machine) while the lexical models code the same offers in about a minute.
     """
+    from grepp.store.priors import occupation_priors
     from grepp.store.taxonomy import current_releases
     from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
@@ -75,7 +76,9 @@ def build_enrichers(
 
             encoder = get_encoder("e5-small", cache=EmbeddingCache(settings.cache_dir / "embeddings"))
         concepts = load_concepts(con)
-        coder = OccupationCoder(concepts, encoder=encoder, on_progress=on_progress)
+        coder = OccupationCoder(
+            concepts, encoder=encoder, priors=occupation_priors(con, settings.data_dir), on_progress=on_progress
+        )
         extractor = SkillExtractor(
             concepts, links=metier_links(occupation_skill_links(con, "rome")), encoder=encoder, on_progress=on_progress
         )

@@ -17,6 +17,7 @@ from grepp.enrich.embed import Encoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.metrics import evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
+from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, rank_corpus
 from grepp.errors import ConfigError, SourceError
 from grepp.models import Concept
@@ -191,9 +192,11 @@ def register(cli: click.Group) -> None:
         ]
         stripped = [strip_coding(offer) for _, offer in records]
         del records  # from here on, only the stripped offers exist
-        concepts = _occupation_concepts(settings)
+        concepts, priors = _occupation_concepts(settings)
         with progress_bar("indexing ROME and ESCO labels") as advance:
-            coder = OccupationCoder(concepts, encoder=encoder_for(settings, encoder_name), on_progress=advance)
+            coder = OccupationCoder(
+                concepts, encoder=encoder_for(settings, encoder_name), priors=priors, on_progress=advance
+            )
         with progress_bar("coding offers", total=len(stripped)) as advance:
             results = coder.code_many([offer_input(offer) for offer in stripped], on_progress=advance)
         lines = [(oid, result.rome_codes[:3]) for (oid, _, _), result in zip(truths, results, strict=True)]
@@ -216,14 +219,16 @@ def coder_name() -> str:
     return f"{CODER_NAME}.v{CODER_VERSION}"
 
 
-def _occupation_concepts(settings: Settings) -> list[Concept]:
+def _occupation_concepts(settings: Settings) -> tuple[list[Concept], OccupationPriors]:
     from grepp.store.db import connect
+    from grepp.store.priors import occupation_priors
     from grepp.taxonomy import ensure_loaded, load_concepts
 
     with connect(settings.db_path) as con:
         with progress_bar("taxonomy (loaded once into the database)") as advance:
             ensure_loaded(con, settings.data_dir, on_progress=advance)
-        return load_concepts(con, kinds=["metier", "appellation", "occupation"])
+        priors = occupation_priors(con, settings.data_dir)
+        return load_concepts(con, kinds=["metier", "appellation", "occupation"]), priors
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:

@@ -26,14 +26,16 @@ from typing import Any
 
 import numpy as np
 
+from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
 from grepp.enrich.lexical import label_key
+from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "1"
+CODER_VERSION = "2"
 #: Characters of the description used (its opening says what the job is; the rest is conditions).
 DESCRIPTION_CHARS = 600
 MAX_TITLE_CHARS = 200
@@ -116,6 +118,10 @@ class CoderConfig:
     #: below this calibrated confidence the answer is ``unknown`` (on held-out offers, answers under 0.3
     #: were right 20% of the time; between 0.2 and 0.3 the ranked métiers are kept for review)
     threshold: float = 0.2
+    #: weight of the z-scored national offer volume of a métier (a tie-breaker: see :mod:`.priors`)
+    volume_weight: float = 0.03
+    #: bonus of the métiers ROME links to the employer's NAF division
+    sector_weight: float = 0.05
     retrieval: RetrievalConfig = field(
         default_factory=lambda: RetrievalConfig(char_weight=0.6, word_weight=0.4, dense_weight=0.6, own_weight=0.6)
     )
@@ -131,9 +137,11 @@ class OccupationCoder:
         encoder: Encoder | None = None,
         calibration: Calibration | None = None,
         config: CoderConfig | None = None,
+        priors: OccupationPriors | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.config = config or CoderConfig()
+        self.priors = priors or OccupationPriors()
         self.calibration = calibration or default_calibration()
         self.concepts: dict[str, Concept] = {}
         rome_items: list[tuple[str, str]] = []
@@ -171,6 +179,8 @@ class OccupationCoder:
         self.rome_metier = [rome_groups[cid] for cid in self.rome.ids]
         self.metier_codes = sorted(set(self.rome_metier))
         index = {code: i for i, code in enumerate(self.metier_codes)}
+        self._metier_index = index
+        self._volume = self.config.volume_weight * self.priors.volume_scores(self.metier_codes)
         self._metier_of_element = np.array([index[m] for m in self.rome_metier], dtype=np.int64)
         self.esco = (
             Retriever(
@@ -188,7 +198,7 @@ class OccupationCoder:
             on_progress(len(rome_items) + len(esco_items))
 
     def _queries(self, item: OccupationInput) -> tuple[str, str]:
-        title = clean_title(item.title)
+        title = expand_acronyms(clean_title(item.title))
         description = clean_offer_text(item.description, DESCRIPTION_CHARS)
         return title, description
 
@@ -219,7 +229,9 @@ class OccupationCoder:
                 )
             esco = self.esco.element_scores(titles) if self.esco is not None else None
             for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
-                results.append(self._result(title, description, rome[row], None if esco is None else esco[row]))
+                results.append(
+                    self._result(title, description, rome[row], None if esco is None else esco[row], batch[row].naf)
+                )
             if on_progress is not None:
                 on_progress(len(batch))
         return results
@@ -230,12 +242,17 @@ class OccupationCoder:
         description: str,
         rome: np.ndarray[Any, Any],
         esco: np.ndarray[Any, Any] | None,
+        naf: str = "",
     ) -> OccupationResult:
         cfg = self.config
         if not label_key(title) and not label_key(description):
             return OccupationResult(status="unknown", reason="empty: no readable title or description")
         metier_scores = np.full(len(self.metier_codes), -1.0, dtype=np.float32)
         np.maximum.at(metier_scores, self._metier_of_element, rome)
+        metier_scores += self._volume
+        sector = [self._metier_index[c] for c in self.priors.sector_codes(naf) if c in self._metier_index]
+        if sector:
+            metier_scores[sector] += cfg.sector_weight
         order = np.argsort(-metier_scores)[: cfg.top]
         best = float(metier_scores[order[0]])
         second = float(metier_scores[order[1]]) if len(order) > 1 else 0.0
@@ -303,7 +320,7 @@ def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
     clean = strip_coding(offer)
     title = clean.get("intitule") or clean.get("titel") or clean.get("title") or ""
     description = clean.get("description") or clean.get("stellenbeschreibung") or ""
-    naf = clean.get("codeNAF") or ""
+    naf = clean.get("codeNAF") or clean.get("secteurActivite") or ""
     return OccupationInput(
         title=title if isinstance(title, str) else str(title),
         description=description if isinstance(description, str) else str(description),

@@ -1,0 +1,48 @@
+"""The occupation coder's priors read from the store (see :mod:`grepp.enrich.priors`).
+
+Sectors come from the current ROME release (``rome-naf:<division>`` memberships); volumes from
+``rome_market_national``, which is loaded from the data directory first when it is still empty (one
+small file, ~1,600 rows), so ``grepp eval offers`` on a fresh database codes as the pipeline does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+from grepp.enrich.priors import OccupationPriors
+
+
+def naf_sectors(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
+    """NAF division → ROME codes of the current ROME release."""
+    rows = con.execute(
+        """
+        SELECT g.code, m.concept_id
+        FROM taxonomy_memberships_current m
+        JOIN taxonomy_groups_current g ON g.concept_id = m.group_id AND g.taxonomy = m.taxonomy
+        WHERE m.taxonomy = 'rome' AND m.relation = 'secteur_naf'
+        """
+    ).fetchall()
+    sectors: dict[str, set[str]] = defaultdict(set)
+    for division, concept_id in rows:
+        sectors[str(division)].add(str(concept_id).removeprefix("rome:"))
+    return {division: frozenset(codes) for division, codes in sectors.items()}
+
+
+def market_volumes(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> dict[str, float]:
+    """ROME code → national job offers; loads the market file first when the table is empty and it exists."""
+    count = con.execute("SELECT count(*) FROM rome_market_national").fetchone()
+    if (count is None or count[0] == 0) and data_dir is not None:
+        from grepp.sources.tension import MARKET_FILE, load_market
+
+        if (data_dir / MARKET_FILE).exists():
+            load_market(con, data_dir)
+    rows = con.execute("SELECT rome_code, job_offers FROM rome_market_national WHERE job_offers IS NOT NULL").fetchall()
+    return {str(code): float(offers) for code, offers in rows}
+
+
+def occupation_priors(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> OccupationPriors:
+    """Both priors (empty mappings where the store has nothing: the coder then ignores them)."""
+    return OccupationPriors(volumes=market_volumes(con, data_dir), sectors=naf_sectors(con))

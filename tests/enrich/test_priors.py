@@ -1,0 +1,81 @@
+"""The occupation coder's priors and title acronyms: pure rules, the store's real figures, their effect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from grepp.enrich.acronyms import default_acronyms, expand_acronyms, parse_acronyms
+from grepp.enrich.occupations import OccupationCoder, OccupationInput
+from grepp.enrich.priors import OccupationPriors, naf_division
+from grepp.errors import SourceError
+from grepp.store.priors import occupation_priors
+from grepp.taxonomy import load_concepts
+
+
+def test_naf_divisions_are_read_from_any_naf_form() -> None:
+    assert naf_division("78.20Z") == "78"
+    assert naf_division("01.11Z") == "1"
+    assert naf_division("86") == "86"
+    assert naf_division("") == naf_division("n/a") == ""
+
+
+def test_temporary_work_agencies_say_nothing_about_the_job() -> None:
+    priors = OccupationPriors({}, {"78": frozenset({"M1502"}), "10": frozenset({"D1102"})})
+    assert priors.sector_codes("78.20Z") == frozenset()
+    assert priors.sector_codes("10.71C") == frozenset({"D1102"})
+    assert priors.sector_codes("99.99Z") == frozenset()
+
+
+def test_volume_scores_rank_codes_by_national_offers() -> None:
+    priors = OccupationPriors({"A": 100_000.0, "B": 10.0}, {})
+    a, b, unknown = priors.volume_scores(["A", "B", "C"]).tolist()
+    assert a > b > unknown
+    assert not OccupationPriors().volume_scores(["A", "B"]).any()
+
+
+def test_acronyms_are_spelled_out_and_kept() -> None:
+    assert expand_acronyms("Chauffeur SPL") == "Chauffeur SPL (super poids lourd)"
+    assert "qualité sécurité environnement" in expand_acronyms("Chargé de QSE")
+    assert expand_acronyms("Soudeur") == "Soudeur"
+    # two-letter acronyms are words in a title in capitals, and lower-case words are never acronyms
+    assert expand_acronyms("CE POSTE EST POUR VOUS") == "CE POSTE EST POUR VOUS"
+    assert expand_acronyms("CHAUFFEUR PL") == "CHAUFFEUR PL (poids lourd)"
+    assert expand_acronyms("vendeur en tp") == "vendeur en tp"
+
+
+def test_a_malformed_acronym_line_names_its_number() -> None:
+    assert len(default_acronyms()) > 40
+    with pytest.raises(SourceError, match="line 2"):
+        parse_acronyms("SPL\tsuper poids lourd\nPL poids lourd\n", "acronyms.tsv")
+
+
+def test_the_store_gives_rome_sectors_and_national_volumes(
+    taxonomy_con: duckdb.DuckDBPyConnection, data_dir: Path
+) -> None:
+    priors = occupation_priors(taxonomy_con, data_dir)
+    assert "D1102" in priors.sectors["10"]  # food industry → boulanger
+    assert len(priors.volumes) > 1_000
+    assert priors.volumes["J1506"] > priors.volumes["J1512"]  # general-care nurses are advertised most
+    again = occupation_priors(taxonomy_con, data_dir)  # loaded once, read afterwards
+    assert again.volumes == priors.volumes
+    rows, codes = taxonomy_con.execute(
+        "SELECT count(*), count(DISTINCT rome_code) FROM rome_market_national"
+    ).fetchone()
+    assert rows == codes >= len(priors.volumes)
+
+
+@pytest.mark.slow
+def test_priors_and_acronyms_settle_what_the_title_leaves_open(
+    taxonomy_con: duckdb.DuckDBPyConnection, data_dir: Path
+) -> None:
+    concepts = load_concepts(taxonomy_con, kinds=["metier", "appellation", "occupation"])
+    coder = OccupationCoder(concepts, priors=occupation_priors(taxonomy_con, data_dir))
+    assert coder.code(OccupationInput(title="Infirmier (H/F)")).metiers[0].code == "J1506"
+    spl = coder.code(OccupationInput(title="Chauffeur SPL (H/F)"))
+    assert spl.metiers[0].code.startswith("N41")  # road haulage drivers
+    plain = coder.code(OccupationInput(title="Vendeur (H/F)")).rome_codes[:10]
+    grocer = coder.code(OccupationInput(title="Vendeur (H/F)", naf="47.11B")).rome_codes[:10]
+    assert plain != grocer
