@@ -82,3 +82,25 @@ def test_trec_run_and_offer_records() -> None:
     good, bad = read_offer_records('{"id": "1"}\nnot json\n[1]\n', "o.jsonl")
     assert [o["id"] for _, o in good] == ["1"]
     assert [b.location for b in bad] == ["line 2", "line 3"]
+
+
+def test_a_title_brings_its_rome_metier_as_context(taxonomy_db: Path) -> None:
+    import duckdb
+
+    from grepp.enrich.metier_context import MetierContext
+    from grepp.taxonomy import load_concepts
+
+    with duckdb.connect(str(taxonomy_db), read_only=True) as con:
+        concepts = load_concepts(con, taxonomy="rome", kinds=["metier", "appellation"])
+    context = MetierContext.from_concepts(concepts)
+    assert context is not None
+    texts = [text for text, weight in context.context(["Conducteur de chariots élévateurs (h/f/x)"])[0]]
+    assert "Cariste" in texts
+    # the ESCO-like corpus names the forklift driver "cariste": the métier context lifts it most
+    corpus = [("a", "cariste"), ("b", "conducteur d'excavatrice"), ("c", "magasinier")]
+    query = [("q", "Conducteur de chariots élévateurs (h/f/x)")]
+    plain = dict(rank_corpus(query, corpus, top=3)[0][1])
+    lifted = dict(rank_corpus(query, corpus, metiers=context, top=3)[0][1])
+    lift = {doc: lifted[doc] - plain[doc] for doc in plain}
+    assert lift["a"] > lift["b"] > lift["c"] >= 0
+    assert MetierContext.from_concepts([]) is None

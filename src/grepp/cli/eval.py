@@ -15,10 +15,11 @@ from grepp.cli.common import err_console, get_state, progress_bar
 from grepp.config import Settings
 from grepp.enrich.embed import Encoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
+from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.metrics import evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
 from grepp.enrich.priors import OccupationPriors
-from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, rank_corpus
+from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, TITLE_CONFIG, rank_corpus
 from grepp.errors import ConfigError, SourceError
 from grepp.models import Concept
 from grepp.sources.eval_sets import decode, read_offer_records, read_pairs, read_qrels, write_run
@@ -48,8 +49,8 @@ def encoder_for(settings: Settings, name: str) -> Encoder | None:
     return get_encoder(name, cache=EmbeddingCache(settings.cache_dir / "vectors"))
 
 
-def taxonomy_book(settings: Settings, kinds: tuple[str, ...] | None = None) -> LabelBook:
-    """Every ROME/ESCO label, loading the taxonomies into the configured database first when missing."""
+def taxonomy_book(settings: Settings, kinds: tuple[str, ...] | None = None) -> tuple[LabelBook, list[Concept]]:
+    """Every ROME/ESCO label (and the concepts), loading the taxonomies into the configured database first."""
     from grepp.store.db import connect
     from grepp.taxonomy import ensure_loaded, load_concepts
 
@@ -57,7 +58,7 @@ def taxonomy_book(settings: Settings, kinds: tuple[str, ...] | None = None) -> L
         with progress_bar("taxonomy (loaded once into the database)") as advance:
             ensure_loaded(con, settings.data_dir, on_progress=advance)
         concepts = load_concepts(con, kinds=kinds)
-    return LabelBook.from_concepts(concepts)
+    return LabelBook.from_concepts(concepts), concepts
 
 
 def register(cli: click.Group) -> None:
@@ -133,11 +134,17 @@ def register(cli: click.Group) -> None:
             import io
 
             qrels = read_qrels(io.StringIO(_read_text(qrels_path)), str(qrels_path))
-        book = taxonomy_book(settings) if use_taxonomy else None
+        book, metiers = None, None
         encoder = encoder_for(settings, encoder_name)
+        if use_taxonomy:
+            book, concepts = taxonomy_book(settings)
+            with progress_bar("indexing ROME appellations"):
+                metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
         err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}")
         with progress_bar("ranking", total=len(queries)) as advance:
-            run = rank_corpus(queries, corpus, book=book, encoder=encoder, top=top, on_progress=advance)
+            run = rank_corpus(
+                queries, corpus, book=book, metiers=metiers, encoder=encoder, top=top, on_progress=advance
+            )
         try:
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with out_path.open("w", encoding="utf-8") as handle:

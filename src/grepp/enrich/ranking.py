@@ -8,6 +8,9 @@ Only the given corpus elements are ranked. What the engine adds to the raw texts
   grouped; otherwise each element stands alone;
 - *expansion*: with a taxonomy :class:`~grepp.enrich.expansion.LabelBook`, a query naming a concept
   exactly gets that concept's other labels as extra forms;
+- *métier context*: with a :class:`~grepp.enrich.metier_context.MetierContext`, a title query also
+  brings the other appellations of the ROME métiers it matches ("Plafonneur" → "Plâtrier", "Plaquiste"),
+  weighted by that match;
 - *mode*: sentence queries (a job-ad sentence → skills) weigh words and the dense encoder more than
   character n-grams, which suit short titles and labels.
 
@@ -22,10 +25,11 @@ from collections.abc import Callable, Sequence
 
 from grepp.enrich.embed import Encoder
 from grepp.enrich.expansion import LabelBook
+from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 
 RANKER_NAME = "rank.hybrid"
-RANKER_VERSION = "1"
+RANKER_VERSION = "2"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
@@ -69,6 +73,7 @@ def rank_corpus(
     corpus: Sequence[tuple[str, str]],
     *,
     book: LabelBook | None = None,
+    metiers: MetierContext | None = None,
     encoder: Encoder | None = None,
     top: int = 100,
     config: RetrievalConfig | None = None,
@@ -83,6 +88,11 @@ def rank_corpus(
     expansions = None
     if book is not None and not sentences:
         expansions = [book.expand(text) for _, text in queries]
+    context = None
+    if metiers is not None and not sentences:
+        context = metiers.context([text for _, text in queries])
     retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config)
-    ranked = retriever.rank([text for _, text in queries], top=top, expansions=expansions, on_progress=on_progress)
+    ranked = retriever.rank(
+        [text for _, text in queries], top=top, expansions=expansions, context=context, on_progress=on_progress
+    )
     return [(qid, ranking) for (qid, _), ranking in zip(queries, ranked, strict=True)]

@@ -41,6 +41,8 @@ class RetrievalConfig:
     own_weight: float = 0.15
     #: expansion forms (taxonomy labels) count slightly less than the corpus's own forms
     expansion_discount: float = 0.97
+    #: weight of a query's context texts (see :meth:`Retriever.element_scores`)
+    context_weight: float = 0.5
     query_chunk: int = 256
 
 
@@ -104,12 +106,17 @@ class Retriever:
         return result
 
     def element_scores(
-        self, queries: Sequence[str], expansions: Sequence[Sequence[str]] | None = None
+        self,
+        queries: Sequence[str],
+        expansions: Sequence[Sequence[str]] | None = None,
+        context: Sequence[Sequence[tuple[str, float]]] | None = None,
     ) -> np.ndarray[Any, Any]:
         """(n_queries, n_elements) scores: own form mixed with the group's best form.
 
         A query's expansions (other labels of the concept it names) are extra query forms: each
         corpus form keeps its best score over the query's forms, expansions slightly discounted.
+        Its *context* (weighted texts of neighbouring concepts: the other appellations of the ROME
+        métier the query belongs to) adds ``context_weight`` × the best weighted context score.
         """
         forms = self.form_scores(queries)
         if expansions is not None:
@@ -118,6 +125,12 @@ class Retriever:
                 extra_scores = self.form_scores([text for _, text in extra]) * self.config.expansion_discount
                 for row, (i, _) in enumerate(extra):
                     np.maximum(forms[i], extra_scores[row], out=forms[i])
+        if context is not None and self.config.context_weight > 0:
+            for i, items in enumerate(context):
+                if items:
+                    scores = self.form_scores([text for text, _ in items])
+                    weights = np.array([w for _, w in items], dtype=np.float32)[:, None]
+                    forms[i] += self.config.context_weight * (scores * weights).max(axis=0)
         group_best = np.maximum.reduceat(forms, self.group_starts, axis=1)
         own = forms[:, self.element_form]
         w = self.config.own_weight
@@ -130,6 +143,7 @@ class Retriever:
         top: int = 100,
         *,
         expansions: Sequence[Sequence[str]] | None = None,
+        context: Sequence[Sequence[tuple[str, float]]] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> list[list[tuple[str, float]]]:
         """The ``top`` elements of each query with their scores, best first (ties by corpus order)."""
@@ -137,8 +151,10 @@ class Retriever:
         top = max(1, min(top, len(self.ids)))
         for start in range(0, len(queries), self.config.query_chunk):
             chunk = list(queries[start : start + self.config.query_chunk])
-            chunk_exp = None if expansions is None else expansions[start : start + self.config.query_chunk]
-            scores = self.element_scores(chunk, chunk_exp)
+            end = start + self.config.query_chunk
+            chunk_exp = None if expansions is None else expansions[start:end]
+            chunk_ctx = None if context is None else context[start:end]
+            scores = self.element_scores(chunk, chunk_exp, chunk_ctx)
             for row in scores:
                 best = np.argpartition(-row, top - 1)[:top] if top < len(row) else np.arange(len(row))
                 best = best[np.lexsort((best, -row[best]))]
