@@ -21,7 +21,8 @@ def test_keys_fold_gender_case_and_markers() -> None:
     assert label_key("Weinbautechniker/in (DI)") == label_key("Weinbautechniker")
     assert label_key("Landwirt:in") == label_key("LandwirtIn") == "landwirt"
     assert gender_keys("boucher/bouchère") == ["boucher"]
-    assert word_key("Conduite de chariots élévateurs") == "conduite chariot elevateur"
+    assert word_key("Conduite de chariots élévateurs") == "conduit chariot elev"
+    assert word_key("Utilisation du câblage") == word_key("utiliser des câbles")
 
 
 def test_siblings_rank_together_and_only_corpus_ids_come_back() -> None:
@@ -104,3 +105,12 @@ def test_a_title_brings_its_rome_metier_as_context(taxonomy_db: Path) -> None:
     lift = {doc: lifted[doc] - plain[doc] for doc in plain}
     assert lift["a"] > lift["b"] > lift["c"] >= 0
     assert MetierContext.from_concepts([]) is None
+
+
+def test_the_label_book_tells_occupation_corpora_from_skill_corpora() -> None:
+    welder = Concept("esco:w", "esco", "occupation", "7212", "soudeur", (Label("soudeur", "fr"),))
+    welding = Concept("esco:s", "esco", "skill", "", "souder des métaux", (Label("souder des métaux", "fr"),))
+    book = LabelBook.from_concepts([welder, welding])
+    assert book.names_occupations(["soudeur", "Soudeuse", "cuisinier"])
+    assert not book.names_occupations(["souder des métaux", "soudeur", "souder des métaux"])
+    assert not book.names_occupations([])

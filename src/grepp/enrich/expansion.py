@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grepp.enrich.lexical import gender_keys, label_key
 from grepp.models import Concept
 
+#: Kinds of occupation concepts (the others are skills and knowledge).
+OCCUPATION_KINDS = frozenset({"metier", "appellation", "occupation"})
 #: A key shared by more concepts than this says nothing precise.
 MAX_CONCEPTS_PER_KEY = 2
 
@@ -30,6 +32,8 @@ class LabelBook:
     by_key: dict[str, list[str]]
     texts: dict[str, list[str]]
     parents: dict[str, str]
+    #: concept id → kind (``appellation``, ``occupation``, ``skill``…)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_concepts(cls, concepts: Iterable[Concept], langs: Sequence[str] | None = None) -> LabelBook:
@@ -37,18 +41,20 @@ class LabelBook:
         by_key: dict[str, list[str]] = defaultdict(list)
         texts: dict[str, list[str]] = {}
         parents: dict[str, str] = {}
+        kinds: dict[str, str] = {}
         for concept in concepts:
             own = [lb.text for lb in concept.labels if lb.text and (langs is None or lb.lang in langs)]
             if not own:
                 continue
             texts[concept.id] = list(dict.fromkeys(own))
+            kinds[concept.id] = concept.kind
             if concept.parent_id:
                 parents[concept.id] = concept.parent_id
             for text in texts[concept.id]:
                 for key in gender_keys(text):
                     if concept.id not in by_key[key]:
                         by_key[key].append(concept.id)
-        return cls(dict(by_key), texts, parents)
+        return cls(dict(by_key), texts, parents, kinds)
 
     def concepts_of(self, text: str) -> list[str]:
         """The concepts whose label key equals this text's key (empty when none or ambiguous)."""
@@ -58,6 +64,16 @@ class LabelBook:
             if 0 < len(ids) <= MAX_CONCEPTS_PER_KEY:
                 found.update(dict.fromkeys(ids))
         return list(found)
+
+    def names_occupations(self, texts: Sequence[str], sample: int = 2_000) -> bool:
+        """True when more of the texts (an even sample of them) name occupations than skills."""
+        step = max(1, len(texts) // sample)
+        occupations = skills = 0
+        for text in texts[::step]:
+            kinds = {self.kinds.get(cid, "") for cid in self.concepts_of(text)}
+            occupations += bool(kinds & OCCUPATION_KINDS)
+            skills += bool(kinds - OCCUPATION_KINDS - {""})
+        return occupations > skills
 
     def expand(self, text: str) -> list[str]:
         """The labels of the concepts this text names (without the text itself)."""

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import snowballstemmer
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -64,17 +65,25 @@ def gender_keys(text: str) -> list[str]:
     return sorted(k for k in keys if k)
 
 
+_FRENCH = snowballstemmer.stemmer("french")
+
+
 @lru_cache(maxsize=500_000)
 def _stem(word: str) -> str:
-    """A light, language-agnostic stem: folded, plural -s/-x and French feminine endings removed."""
+    """A stem shared by a word's inflections and derivations: folded, plural -s/-x and French feminine
+    endings removed, then Snowball's French stemmer and a nominal -age ending cut, so that "utilisation",
+    "utiliser"; "câblage", "câbles"; "bobinage", "bobiner" meet."""
     folded = fold(word)
     if len(folded) > 4 and folded[-1] in "sx" and folded[-2] not in "su":
         folded = folded[:-1]
-    return masculine(folded)
+    stem: str = _FRENCH.stemWord(masculine(folded))
+    if len(stem) > 5 and stem.endswith("ag"):
+        stem = stem[:-2]
+    return stem
 
 
 def word_key(text: str, langs: tuple[str, ...] = ("fr", "de", "en")) -> str:
-    """Stemmed content words of a text ("Conduite de chariots élévateurs" → "conduite chariot elevateur").
+    """Stemmed content words of a text ("Conduite de chariots élévateurs" → "conduit chariot elev").
 
     ``langs`` is kept for a language-specific lemmatiser; the stemmer is deliberately light and
     language-agnostic: it runs on 100,000 labels in about a second.

@@ -10,7 +10,7 @@ Only the given corpus elements are ranked. What the engine adds to the raw texts
   exactly gets that concept's other labels as extra forms;
 - *métier context*: with a :class:`~grepp.enrich.metier_context.MetierContext`, a title query also
   brings the other appellations of the ROME métiers it matches ("Plafonneur" → "Plâtrier", "Plaquiste"),
-  weighted by that match;
+  weighted by that match (only when the corpus names occupations rather than skills);
 - *mode*: sentence queries (a job-ad sentence → skills) weigh words and the dense encoder more than
   character n-grams, which suit short titles and labels.
 
@@ -89,7 +89,7 @@ def rank_corpus(
     if book is not None and not sentences:
         expansions = [book.expand(text) for _, text in queries]
     context = None
-    if metiers is not None and not sentences:
+    if metiers is not None and not sentences and (book is None or book.names_occupations([t for _, t in corpus])):
         context = metiers.context([text for _, text in queries])
     retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config)
     ranked = retriever.rank(
