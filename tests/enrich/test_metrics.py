@@ -26,8 +26,9 @@ def test_r_precision_and_rp_at_k() -> None:
     # RP@5 with 8 relevant: hits in the top 5 over 5
     relevant = {f"d{i}" for i in range(8)}
     assert r_precision_at(["d0", "x", "d1", "d2", "y", "d3"], relevant, 5) == pytest.approx(3 / 5)
-    # RP@10 with 2 relevant: hits in the top 2 over 2
-    assert r_precision_at(["x", "a", "b"], {"a", "b"}, 10) == 0.5
+    # RP@10 with 2 relevant: hits in the top 10 over min(10, 2) (as WorkRB computes it, not the top 2)
+    assert r_precision_at(["x", "a", "b"], {"a", "b"}, 10) == 1.0
+    assert r_precision_at(["x", "y", "a"], {"a", "b"}, 2) == 0.0
 
 
 def test_reciprocal_rank_and_precision() -> None:

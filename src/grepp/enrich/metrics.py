@@ -4,10 +4,12 @@ A run maps each query id to its ranked document ids (best first); qrels map each
 relevant document ids (relevance > 0). Queries without any relevant document are skipped (as
 trec_eval does); a query that has relevant documents but no ranking scores 0.
 
-    >>> average_precision(["a", "x", "b"], {"a", "b"})   # (1/1 + 2/3) / 2
-    0.8333333333333334
-    >>> r_precision_at(["x", "a"], {"a", "b", "c"}, 5)  # RP@5 = hits in top min(5, R) / min(5, R)
+    >>> round(average_precision(["a", "x", "b"], {"a", "b"}), 4)   # (1/1 + 2/3) / 2
+    0.8333
+    >>> r_precision_at(["x", "a"], {"a", "b", "c"}, 5)  # RP@5 = hits in the top 5 / min(5, R)
     0.3333333333333333
+    >>> r_precision_at(["x", "a"], {"a"}, 5)  # one relevant label found within the top 5
+    1.0
 """
 
 from __future__ import annotations
@@ -35,11 +37,10 @@ def r_precision(ranking: Sequence[str], relevant: set[str]) -> float:
 
 
 def r_precision_at(ranking: Sequence[str], relevant: set[str], k: int) -> float:
-    """RP@k (Decorte et al. 2023): hits in the top min(k, R) over min(k, R)."""
+    """RP@k (Decorte et al. 2023, as TechWolf's WorkRB computes it): hits in the top k over min(k, R)."""
     if not relevant:
         return 0.0
-    cut = min(k, len(relevant))
-    return sum(1 for doc in ranking[:cut] if doc in relevant) / cut
+    return sum(1 for doc in ranking[:k] if doc in relevant) / min(k, len(relevant))
 
 
 def reciprocal_rank(ranking: Sequence[str], relevant: set[str]) -> float:
