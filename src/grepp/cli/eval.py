@@ -19,7 +19,7 @@ from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.metrics import evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
 from grepp.enrich.priors import OccupationPriors
-from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, TITLE_CONFIG, rank_corpus
+from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, TITLE_CONFIG, rank_corpus, wants_metier_context
 from grepp.errors import ConfigError, SourceError
 from grepp.models import Concept
 from grepp.sources.eval_sets import decode, read_offer_records, read_pairs, read_qrels, write_run
@@ -138,8 +138,9 @@ def register(cli: click.Group) -> None:
         encoder = encoder_for(settings, encoder_name)
         if use_taxonomy:
             book, concepts = taxonomy_book(settings)
-            with progress_bar("indexing ROME appellations"):
-                metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
+            if wants_metier_context(queries, corpus, book):
+                with progress_bar("indexing ROME appellations"):
+                    metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
         err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}")
         with progress_bar("ranking", total=len(queries)) as advance:
             run = rank_corpus(

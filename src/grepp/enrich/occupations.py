@@ -35,7 +35,7 @@ from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "2"
+CODER_VERSION = "3"
 #: Characters of the description used (its opening says what the job is; the rest is conditions).
 DESCRIPTION_CHARS = 600
 MAX_TITLE_CHARS = 200
@@ -168,7 +168,9 @@ class OccupationCoder:
             from grepp.errors import TaxonomyError
 
             raise TaxonomyError("no ROME appellation or métier to code into", hint="run: grepp taxonomy load")
-        # each appellation is its own group (its labels are its forms); métiers aggregate afterwards
+        # each appellation is its own group (its labels are its forms); métiers aggregate afterwards,
+        # so the elements are sorted by métier (a métier's best element is one np.maximum.reduceat)
+        rome_items.sort(key=lambda item: rome_groups[item[0]])
         self.rome = Retriever(
             rome_items,
             groups={cid: cid for cid, _ in rome_items},
@@ -182,6 +184,7 @@ class OccupationCoder:
         self._metier_index = index
         self._volume = self.config.volume_weight * self.priors.volume_scores(self.metier_codes)
         self._metier_of_element = np.array([index[m] for m in self.rome_metier], dtype=np.int64)
+        self._metier_starts = np.flatnonzero(np.r_[True, self._metier_of_element[1:] != self._metier_of_element[:-1]])
         self.esco = (
             Retriever(
                 esco_items,
@@ -219,18 +222,23 @@ class OccupationCoder:
             # a profile or an offer without title: its text's opening stands for the title
             titles = [t if label_key(t) else d[:MAX_TITLE_CHARS] for t, d in parts]
             descriptions = [d for _, d in parts]
-            rome = cfg.title_weight * self.rome.element_scores(titles)
-            has_description = [bool(label_key(d)) for d in descriptions]
-            if any(has_description):
-                rome += (
-                    cfg.description_weight
-                    * self.rome.element_scores(descriptions)
-                    * np.array(has_description, dtype=np.float32)[:, None]
-                )
+            rome = self.rome.element_scores(titles)
+            rome *= cfg.title_weight
+            metiers = np.maximum.reduceat(rome, self._metier_starts, axis=1)
+            has_description = np.array([bool(label_key(d)) for d in descriptions], dtype=np.float32)[:, None]
+            if has_description.any():
+                described = self.rome.element_scores(descriptions)
+                described *= cfg.description_weight * has_description
+                rome += described
+                # the title's and the description's best appellation of each métier add up
+                metiers += np.maximum.reduceat(described, self._metier_starts, axis=1)
+            metiers += self._volume
             esco = self.esco.element_scores(titles) if self.esco is not None else None
             for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
                 results.append(
-                    self._result(title, description, rome[row], None if esco is None else esco[row], batch[row].naf)
+                    self._result(
+                        title, description, rome[row], metiers[row], None if esco is None else esco[row], batch[row].naf
+                    )
                 )
             if on_progress is not None:
                 on_progress(len(batch))
@@ -241,15 +249,13 @@ class OccupationCoder:
         title: str,
         description: str,
         rome: np.ndarray[Any, Any],
+        metier_scores: np.ndarray[Any, Any],
         esco: np.ndarray[Any, Any] | None,
         naf: str = "",
     ) -> OccupationResult:
         cfg = self.config
         if not label_key(title) and not label_key(description):
             return OccupationResult(status="unknown", reason="empty: no readable title or description")
-        metier_scores = np.full(len(self.metier_codes), -1.0, dtype=np.float32)
-        np.maximum.at(metier_scores, self._metier_of_element, rome)
-        metier_scores += self._volume
         sector = [self._metier_index[c] for c in self.priors.sector_codes(naf) if c in self._metier_index]
         if sector:
             metier_scores[sector] += cfg.sector_weight

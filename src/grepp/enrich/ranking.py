@@ -35,7 +35,9 @@ RANKER_VERSION = "2"
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
 
 #: Weights for short titles/labels and for sentences.
-TITLE_CONFIG = RetrievalConfig(char_weight=0.6, word_weight=0.25, dense_weight=1.0, own_weight=0.05)
+TITLE_CONFIG = RetrievalConfig(
+    char_weight=0.6, word_weight=0.25, dense_weight=1.0, own_weight=0.05, alternative_weight=0.88
+)
 SENTENCE_CONFIG = RetrievalConfig(char_weight=0.2, word_weight=0.5, dense_weight=1.0, own_weight=0.05)
 
 
@@ -68,6 +70,15 @@ def is_sentence_task(queries: Sequence[tuple[str, str]]) -> bool:
     return sum(len(text.split()) for _, text in queries) / len(queries) > 6
 
 
+def wants_metier_context(
+    queries: Sequence[tuple[str, str]], corpus: Sequence[tuple[str, str]], book: LabelBook | None
+) -> bool:
+    """True for title queries against a corpus of occupations (not skills, not sentences)."""
+    if is_sentence_task(queries):
+        return False
+    return book is None or book.names_occupations([text for _, text in corpus])
+
+
 def rank_corpus(
     queries: Sequence[tuple[str, str]],
     corpus: Sequence[tuple[str, str]],
@@ -89,7 +100,7 @@ def rank_corpus(
     if book is not None and not sentences:
         expansions = [book.expand(text) for _, text in queries]
     context = None
-    if metiers is not None and not sentences and (book is None or book.names_occupations([t for _, t in corpus])):
+    if metiers is not None and wants_metier_context(queries, corpus, book):
         context = metiers.context([text for _, text in queries])
     retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config)
     ranked = retriever.rank(

@@ -41,6 +41,8 @@ class RetrievalConfig:
     own_weight: float = 0.15
     #: expansion forms (taxonomy labels) count slightly less than the corpus's own forms
     expansion_discount: float = 0.97
+    #: weight of a group's elements after its first (1.0: all forms equal)
+    alternative_weight: float = 1.0
     #: weight of a query's context texts (see :meth:`Retriever.element_scores`)
     context_weight: float = 0.5
     query_chunk: int = 256
@@ -70,7 +72,13 @@ class Retriever:
         self.element_group = np.array([index[g] for g in group_names], dtype=np.int64)
         form_texts = [text for _, text in items]
         form_groups = list(self.element_group)
-        form_weight = [1.0] * len(form_texts)
+        # a group's first element (its preferred label, in MELO and taxonomy order) outranks its other
+        # forms a little: of two concepts sharing a surface form, the one whose name it is comes first
+        form_weight: list[float] = []
+        seen: set[int] = set()
+        for group in form_groups:
+            form_weight.append(self.config.alternative_weight if group in seen else 1.0)
+            seen.add(group)
         for name, extra in (expansions or {}).items():
             if name in index:
                 for text in dict.fromkeys(extra):
@@ -97,13 +105,18 @@ class Retriever:
     def form_scores(self, queries: Sequence[str]) -> np.ndarray[Any, Any]:
         """(n_queries, n_forms) fused similarity of each query to each form."""
         cfg = self.config
-        chars, words = self.space.similarity(queries)
-        scores = cfg.char_weight * chars + cfg.word_weight * words
+        scores, words = self.space.similarity(queries)
+        # in place: these are (queries × forms) matrices, tens of MB for a batch of offers
+        scores *= cfg.char_weight
+        words *= cfg.word_weight
+        scores += words
         if self.form_vectors is not None and self.encoder is not None:
             qv = self.encoder.encode(list(queries), kind="query")
-            scores += cfg.dense_weight * (qv @ self.form_vectors.T)
-        result: np.ndarray[Any, Any] = scores * self.form_weight[None, :]
-        return result
+            dense = qv @ self.form_vectors.T
+            dense *= cfg.dense_weight
+            scores += dense
+        scores *= self.form_weight[None, :]
+        return scores
 
     def element_scores(
         self,
@@ -132,10 +145,13 @@ class Retriever:
                     weights = np.array([w for _, w in items], dtype=np.float32)[:, None]
                     forms[i] += self.config.context_weight * (scores * weights).max(axis=0)
         group_best = np.maximum.reduceat(forms, self.group_starts, axis=1)
-        own = forms[:, self.element_form]
         w = self.config.own_weight
-        result: np.ndarray[Any, Any] = w * own + (1 - w) * group_best[:, self.element_group]
-        return result
+        own = forms[:, self.element_form]
+        own *= w
+        best = group_best[:, self.element_group]
+        best *= 1 - w
+        own += best
+        return own
 
     def rank(
         self,

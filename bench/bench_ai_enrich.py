@@ -1,0 +1,114 @@
+"""Full offer enrichment speed: occupation coding + skill extraction + ROME↔ESCO alignment lookups.
+
+Runs :func:`grepp.offer_enrichment.enrich_batch` (what ``grepp enrich`` runs per batch, without the
+database writes) over every real France Travail offer of ``offers/france-travail/*.jsonl`` and the German
+BA ads, twice in one process: the first pass is *cold* (index build, first use of every lru cache), the
+second *warm*. Lexical models (the pipeline's default; ``--dense`` adds e5). Reports offers/s of each
+part, the index build time and the peak RSS; writes docs/benchmarks/ai-enrich.md::
+
+    .venv/bin/python bench/bench_ai_enrich.py [--dense]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
+
+from grepp.config import load_settings  # noqa: E402
+from grepp.enrich.occupations import OccupationInput, offer_input  # noqa: E402
+from grepp.offer_enrichment import build_enrichers, enrich_batch  # noqa: E402
+from grepp.sources.offers_ba import parse_ba_offer  # noqa: E402
+from grepp.store.db import connect  # noqa: E402
+from grepp.store.enrichment import OfferText  # noqa: E402
+from grepp.taxonomy.releases import cached_taxonomy_db  # noqa: E402
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def real_offers() -> list[OfferText]:
+    """Every France Travail offer (coding fields stripped) and every German BA ad, as the enricher reads them."""
+    texts: list[OfferText] = []
+    for path in sorted((DATA / "offers" / "france-travail").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.strip():
+                item: OccupationInput = offer_input(json.loads(line))
+                key = hashlib.sha1(line.encode()).hexdigest()
+                texts.append(OfferText(key, key, item.title, item.description, "fr", item.naf or None))
+    ba = DATA / "offers" / "germany-ba" / "ba_jobsuche_data_keyword_2025.jsonl"
+    for line in ba.read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            offer = parse_ba_offer(json.loads(line))
+            key = hashlib.sha1(line.encode()).hexdigest()
+            texts.append(OfferText(key, key, offer.title, offer.description_text or offer.description, "de", None))
+    return texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dense", action="store_true", help="add the e5 dense step (slow cold)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="grepp-bench-enrich-"))
+    db = work / "grepp.duckdb"
+    shutil.copyfile(cached_taxonomy_db(DATA, ROOT / ".grepp-cache"), db)
+    settings = load_settings(data=DATA, db=db, env={}, cwd=ROOT)
+    offers = real_offers()
+    start = time.perf_counter()
+    with connect(db) as con:
+        enrichers = build_enrichers(con, settings, dense=args.dense)
+    build = time.perf_counter() - start
+    passes: list[tuple[float, float]] = []
+    for _ in range(2):
+        coder_s = total_s = 0.0
+        for begin in range(0, len(offers), 256):
+            batch = offers[begin : begin + 256]
+            t0 = time.perf_counter()
+            enrichers.coder.code_many([OccupationInput(o.title, o.description, o.naf_code or "") for o in batch])
+            coder_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            enrich_batch(enrichers, batch)
+            total_s += time.perf_counter() - t0
+        passes.append((coder_s, total_s))
+    n = len(offers)
+    load = os.getloadavg()
+    lines = [
+        "# Offer enrichment speed (occupation + skills + alignment lookups)",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}. "
+        f"Rerun: `.venv/bin/python bench/bench_ai_enrich.py{' --dense' if args.dense else ''}`.",
+        "",
+        f"{n:,} real offers (every France Travail JSONL offer, coding fields stripped, and the German BA ads); "
+        f"models: {'lexical + e5 dense' if args.dense else 'lexical (the pipeline default)'}; "
+        f"`enrich_batch` in batches of 256 = what `grepp enrich` runs, without the database writes.",
+        "",
+        "| step | seconds | offers/s |",
+        "|---|---|---|",
+        f"| build the indexes (≈ 90,000 ROME/ESCO labels, coder + extractor) | {build:.1f} | |",
+    ]
+    for name, (coder_s, total_s) in zip(("cold (first pass)", "warm (second pass)"), passes, strict=True):
+        lines.append(f"| {name}: occupation coding alone | {coder_s:.1f} | {n / coder_s:.0f} |")
+        lines.append(f"| {name}: full enrichment (coding + skills + alignment) | {total_s:.1f} | {n / total_s:.0f} |")
+    lines += ["", f"Peak RSS of the process: {rss_mb():.0f} MiB (aim: under 2 GB). Aim warm: ≥ 200 offers/s.", ""]
+    out = ROOT / "docs" / "benchmarks" / "ai-enrich.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    sys.stdout.write("\n".join(lines) + f"\nwrote {out}\n")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
