@@ -38,7 +38,7 @@ _DEFAULT = Calibration(
     bias=-2.8961,
     score_weight=2.2341,
     margin_weight=4.1586,
-    provenance="occupations.hybrid.v3 (priors, acronyms, métier-level sum), sha1 half 0 of the 3,587 France Travail offers, 2026-11-27",
+    provenance="occupations.hybrid.v3, sha1 half 0 of the 3,587 France Travail offers, 2026-11-27",
 )
 
 
