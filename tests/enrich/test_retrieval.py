@@ -114,3 +114,19 @@ def test_the_label_book_tells_occupation_corpora_from_skill_corpora() -> None:
     assert book.names_occupations(["soudeur", "Soudeuse", "cuisinier"])
     assert not book.names_occupations(["souder des métaux", "soudeur", "souder des métaux"])
     assert not book.names_occupations([])
+
+
+def test_elements_naming_an_isco_group_rank_below_occupations() -> None:
+    from grepp.enrich.ranking import BROAD_WEIGHT, broad_weights
+
+    forklift = Concept("esco:f", "esco", "occupation", "8344", "cariste", (Label("cariste", "fr"),))
+    book = LabelBook.from_concepts([forklift])
+    corpus = [("C1_fr_000", "Conducteurs de chariots élévateurs"), ("C2_fr_000", "cariste"), ("C3_fr_000", "peintre")]
+    groups = ["Conducteurs de chariots élévateurs", "cariste"]  # an ISCO label that is also an occupation's
+    assert broad_weights(corpus, groups, book) == {"C1_fr_000": BROAD_WEIGHT}
+    query = [("q", "Conducteurs de chariots élévateurs")]
+    plain = dict(rank_corpus(query, corpus, book=book, top=3)[0][1])
+    weighed = dict(rank_corpus(query, corpus, book=book, broad_labels=groups, top=3)[0][1])
+    assert weighed["C1_fr_000"] < plain["C1_fr_000"]
+    assert weighed["C2_fr_000"] == plain["C2_fr_000"]
+    assert broad_weights(corpus, []) == {}

@@ -49,16 +49,20 @@ def encoder_for(settings: Settings, name: str) -> Encoder | None:
     return get_encoder(name, cache=EmbeddingCache(settings.cache_dir / "vectors"))
 
 
-def taxonomy_book(settings: Settings, kinds: tuple[str, ...] | None = None) -> tuple[LabelBook, list[Concept]]:
-    """Every ROME/ESCO label (and the concepts), loading the taxonomies into the configured database first."""
+def taxonomy_book(
+    settings: Settings, kinds: tuple[str, ...] | None = None
+) -> tuple[LabelBook, list[Concept], list[str]]:
+    """Every ROME/ESCO label, the concepts and the ISCO group labels, loading the taxonomies first when missing."""
     from grepp.store.db import connect
     from grepp.taxonomy import ensure_loaded, load_concepts
+    from grepp.taxonomy.concepts import isco_group_labels
 
     with connect(settings.db_path) as con:
         with progress_bar("taxonomy (loaded once into the database)") as advance:
             ensure_loaded(con, settings.data_dir, on_progress=advance)
         concepts = load_concepts(con, kinds=kinds)
-    return LabelBook.from_concepts(concepts), concepts
+        groups = isco_group_labels(con)
+    return LabelBook.from_concepts(concepts), concepts, groups
 
 
 def register(cli: click.Group) -> None:
@@ -135,16 +139,24 @@ def register(cli: click.Group) -> None:
 
             qrels = read_qrels(io.StringIO(_read_text(qrels_path)), str(qrels_path))
         book, metiers = None, None
+        broad: list[str] = []
         encoder = encoder_for(settings, encoder_name)
         if use_taxonomy:
-            book, concepts = taxonomy_book(settings)
+            book, concepts, broad = taxonomy_book(settings)
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):
                     metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
         err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}")
         with progress_bar("ranking", total=len(queries)) as advance:
             run = rank_corpus(
-                queries, corpus, book=book, metiers=metiers, encoder=encoder, top=top, on_progress=advance
+                queries,
+                corpus,
+                book=book,
+                metiers=metiers,
+                broad_labels=broad,
+                encoder=encoder,
+                top=top,
+                on_progress=advance,
             )
         try:
             out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ Only the given corpus elements are ranked. What the engine adds to the raw texts
 - *métier context*: with a :class:`~grepp.enrich.metier_context.MetierContext`, a title query also
   brings the other appellations of the ROME métiers it matches ("Plafonneur" → "Plâtrier", "Plaquiste"),
   weighted by that match (only when the corpus names occupations rather than skills);
+- *broad groups*: elements naming an ISCO group rather than an occupation weigh ``BROAD_WEIGHT``;
 - *mode*: sentence queries (a job-ad sentence → skills) weigh words and the dense encoder more than
   character n-grams, which suit short titles and labels.
 
@@ -21,10 +22,11 @@ Only the given corpus elements are ranked. What the engine adds to the raw texts
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from grepp.enrich.embed import Encoder
-from grepp.enrich.expansion import LabelBook
+from grepp.enrich.expansion import OCCUPATION_KINDS, LabelBook
+from grepp.enrich.lexical import label_key
 from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 
@@ -33,6 +35,10 @@ RANKER_VERSION = "2"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
+
+#: Score factor of a corpus element naming a broad group (ISCO "Conducteurs de chariots élévateurs"):
+#: a job title names an occupation, and benchmarks link it to occupations, not to their groups.
+BROAD_WEIGHT = 0.7
 
 #: Weights for short titles/labels and for sentences.
 TITLE_CONFIG = RetrievalConfig(
@@ -70,6 +76,23 @@ def is_sentence_task(queries: Sequence[tuple[str, str]]) -> bool:
     return sum(len(text.split()) for _, text in queries) / len(queries) > 6
 
 
+def broad_weights(
+    corpus: Sequence[tuple[str, str]], broad_labels: Iterable[str], book: LabelBook | None = None
+) -> dict[str, float]:
+    """BROAD_WEIGHT for the corpus elements that name a broad group (an ISCO group) and no occupation."""
+    keys = {label_key(text) for text in broad_labels}
+    keys.discard("")
+    if not keys:
+        return {}
+    weights: dict[str, float] = {}
+    for doc_id, text in corpus:
+        if label_key(text) in keys:
+            named = book.concepts_of(text) if book is not None else []
+            if not any(book is not None and book.kinds.get(cid) in OCCUPATION_KINDS for cid in named):
+                weights[doc_id] = BROAD_WEIGHT
+    return weights
+
+
 def wants_metier_context(
     queries: Sequence[tuple[str, str]], corpus: Sequence[tuple[str, str]], book: LabelBook | None
 ) -> bool:
@@ -85,6 +108,7 @@ def rank_corpus(
     *,
     book: LabelBook | None = None,
     metiers: MetierContext | None = None,
+    broad_labels: Iterable[str] = (),
     encoder: Encoder | None = None,
     top: int = 100,
     config: RetrievalConfig | None = None,
@@ -102,7 +126,8 @@ def rank_corpus(
     context = None
     if metiers is not None and wants_metier_context(queries, corpus, book):
         context = metiers.context([text for _, text in queries])
-    retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config)
+    weights = broad_weights(corpus, broad_labels, book)
+    retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config, element_weights=weights)
     ranked = retriever.rank(
         [text for _, text in queries], top=top, expansions=expansions, context=context, on_progress=on_progress
     )

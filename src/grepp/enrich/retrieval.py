@@ -59,6 +59,7 @@ class Retriever:
         expansions: Mapping[str, Sequence[str]] | None = None,
         encoder: Encoder | None = None,
         config: RetrievalConfig | None = None,
+        element_weights: Mapping[str, float] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.config = config or RetrievalConfig()
@@ -79,6 +80,9 @@ class Retriever:
         for group in form_groups:
             form_weight.append(self.config.alternative_weight if group in seen else 1.0)
             seen.add(group)
+        for i, doc_id in enumerate(self.ids):
+            if element_weights and doc_id in element_weights:
+                form_weight[i] *= element_weights[doc_id]
         for name, extra in (expansions or {}).items():
             if name in index:
                 for text in dict.fromkeys(extra):

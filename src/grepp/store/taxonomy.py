@@ -365,6 +365,20 @@ _SEARCH_LABELS = (
 )
 
 
+def select_group_labels(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
+    """Every label text (all languages) of the current groups of one kind (``isco_group``…)."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT l.text FROM taxonomy_labels_current l
+        JOIN taxonomy_groups_current g ON g.concept_id = l.concept_id AND g.taxonomy = l.taxonomy
+        WHERE g.kind = ? AND l.text IS NOT NULL
+        UNION SELECT label FROM taxonomy_groups_current WHERE kind = ? AND label IS NOT NULL
+        """,
+        [kind, kind],
+    ).fetchall()
+    return sorted(str(text) for (text,) in rows)
+
+
 def select_search_concepts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, str]]:
     """(concept_id, taxonomy, kind, code, display label) of current occupations and skills; row i = concept i."""
     rows = con.execute(f"SELECT concept_id, taxonomy, kind, code, label FROM ({_SEARCH_CONCEPTS}) ORDER BY ci")

@@ -85,6 +85,12 @@ def occupation_skill_links(con: duckdb.DuckDBPyConnection, taxonomy: str | None 
     return store.select_occupation_skills(con, taxonomy)
 
 
+def isco_group_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The labels of ESCO's ISCO groups ("Conducteurs de chariots élévateurs", "Assemblers"…), every language."""
+    require_loaded(con, "esco")
+    return store.select_group_labels(con, "isco_group")
+
+
 def rome_code_of_appellation(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Appellation OGR code → ROME code of its métier (``"10200"`` → ``"F1402"``), current ROME release."""
     require_loaded(con, "rome")
