@@ -113,3 +113,20 @@ def test_odd_inputs_never_crash(coder: OccupationCoder, item: OccupationInput) -
 def test_titles_lose_contract_and_gender_noise() -> None:
     assert clean_title("CDI - Soudeur H/F") == "Soudeur"
     assert clean_title("<b>Infirmier</b> (H/F) 😀") == "Infirmier"
+
+
+def test_title_scores_are_cached_and_bounded(coder: OccupationCoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grepp.enrich.occupations as occupations
+
+    items = [
+        OccupationInput(title="Aide-soignant (H/F)", description="Soins d'hygiène et de confort en EHPAD."),
+        OccupationInput(title="Aide-soignant (H/F)", description="Accompagnement des résidents, nuit."),
+    ]
+    first = coder.code_many(items)
+    assert first[0].metiers[0].code == first[1].metiers[0].code
+    again = coder.code_many(items)  # from the cache: the same answer
+    assert [r.rome_codes for r in again] == [r.rome_codes for r in first]
+    assert [c.score for c in again[0].metiers] == pytest.approx([c.score for c in first[0].metiers])
+    monkeypatch.setattr(occupations, "TITLE_CACHE", 3)
+    coder.code_many([OccupationInput(title=t) for t in ["Soudeur", "Boulanger", "Cariste", "Infirmier", "Maçon"]])
+    assert len(coder._titles) <= 3

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +37,14 @@ from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "3"
+CODER_VERSION = "4"
 #: Characters of the description used (its opening says what the job is; the rest is conditions).
 DESCRIPTION_CHARS = 600
 MAX_TITLE_CHARS = 200
+#: Distinct titles whose scores are kept (LRU; ≈ 3.5 KB each, so ≈ 70 MB when full).
+TITLE_CACHE = 20_000
+#: Appellations kept per cached title (re-ranked with the description).
+TITLE_APPELLATIONS = 50
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 _NOISE = re.compile(
@@ -106,6 +112,19 @@ class OccupationResult:
     def rome_codes(self) -> list[str]:
         """The métier codes, best first."""
         return [c.code for c in self.metiers]
+
+
+@dataclass(frozen=True)
+class TitleScores:
+    """What a title alone says, cached per title (titles repeat across offers: "Aide-soignant (H/F)").
+
+    ``metiers``: the title's best appellation score per métier (float16, in ``metier_codes`` order);
+    ``appellations`` and ``esco``: its best ``(element index, score)``, best first.
+    """
+
+    metiers: np.ndarray[Any, Any]
+    appellations: tuple[tuple[int, float], ...]
+    esco: tuple[tuple[int, float], ...]
 
 
 @dataclass(frozen=True)
@@ -196,6 +215,8 @@ class OccupationCoder:
             if esco_items
             else None
         )
+        self._titles: OrderedDict[str, TitleScores] = OrderedDict()
+        self._lock = threading.Lock()
         self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
         if on_progress is not None:
             on_progress(len(rome_items) + len(esco_items))
@@ -222,35 +243,65 @@ class OccupationCoder:
             # a profile or an offer without title: its text's opening stands for the title
             titles = [t if label_key(t) else d[:MAX_TITLE_CHARS] for t, d in parts]
             descriptions = [d for _, d in parts]
-            rome = self.rome.element_scores(titles)
-            rome *= cfg.title_weight
-            metiers = np.maximum.reduceat(rome, self._metier_starts, axis=1)
+            scored = self._title_scores(titles)
+            metiers = np.stack([ts.metiers for ts in scored]).astype(np.float32)
+            described: np.ndarray[Any, Any] | None = None
             has_description = np.array([bool(label_key(d)) for d in descriptions], dtype=np.float32)[:, None]
             if has_description.any():
                 described = self.rome.element_scores(descriptions)
                 described *= cfg.description_weight * has_description
-                rome += described
                 # the title's and the description's best appellation of each métier add up
                 metiers += np.maximum.reduceat(described, self._metier_starts, axis=1)
             metiers += self._volume
-            esco = self.esco.element_scores(titles) if self.esco is not None else None
             for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
                 results.append(
                     self._result(
-                        title, description, rome[row], metiers[row], None if esco is None else esco[row], batch[row].naf
+                        title,
+                        description,
+                        scored[row],
+                        metiers[row],
+                        None if described is None else described[row],
+                        batch[row].naf,
                     )
                 )
             if on_progress is not None:
                 on_progress(len(batch))
         return results
 
+    def _title_scores(self, titles: Sequence[str]) -> list[TitleScores]:
+        """What each title alone says, from the cache or scored now (distinct uncached titles in one batch)."""
+        with self._lock:
+            known = {t: self._titles[t] for t in titles if t in self._titles}
+            for title in known:  # hits become the newest
+                self._titles.move_to_end(title)
+        missing = [t for t in dict.fromkeys(titles) if t not in known]
+        if missing:
+            rome = self.rome.element_scores(missing)
+            rome *= self.config.title_weight
+            metiers = np.maximum.reduceat(rome, self._metier_starts, axis=1).astype(np.float16)
+            esco = self.esco.element_scores(missing) if self.esco is not None else None
+            fresh = {
+                title: TitleScores(
+                    metiers[i],
+                    _best(rome[i], TITLE_APPELLATIONS),
+                    () if esco is None else _best(esco[i], self.config.top),
+                )
+                for i, title in enumerate(missing)
+            }
+            known.update(fresh)
+            with self._lock:
+                self._titles.update(fresh)
+                while len(self._titles) > TITLE_CACHE:
+                    self._titles.popitem(last=False)
+        return [known[title] for title in titles]
+
     def _result(
         self,
         title: str,
         description: str,
-        rome: np.ndarray[Any, Any],
+        scored: TitleScores,
         metier_scores: np.ndarray[Any, Any],
-        esco: np.ndarray[Any, Any] | None,
+        described: np.ndarray[Any, Any] | None,
         naf: str = "",
     ) -> OccupationResult:
         cfg = self.config
@@ -277,35 +328,51 @@ class OccupationCoder:
                     code,
                 )
             )
-        app_order = np.argsort(-rome)[: cfg.top]
+        # appellations: the title's best, and the description's best, each with both parts where known
+        combined = dict(scored.appellations)
+        if described is not None:
+            for i in combined:
+                combined[i] += float(described[i])
+            for i, score in _best(described, cfg.top):
+                combined.setdefault(i, score)
+        app_order = sorted(combined, key=lambda i: (-combined[i], i))[: cfg.top]
         appellations = tuple(
             Candidate(
                 self.rome.ids[i],
                 self.concepts[self.rome.ids[i]].code,
                 self.concepts[self.rome.ids[i]].label,
-                float(rome[i]),
-                self.calibration.confidence(float(rome[i]), float(rome[i]) - second),
+                combined[i],
+                self.calibration.confidence(combined[i], combined[i] - second),
                 self.rome_metier[i],
             )
             for i in app_order
         )
         esco_candidates: tuple[Candidate, ...] = ()
-        if esco is not None and self.esco is not None:
-            e_order = np.argsort(-esco)[: cfg.top]
+        if self.esco is not None:
             esco_candidates = tuple(
                 Candidate(
                     self.esco.ids[i],
                     self.concepts[self.esco.ids[i]].code,
                     self.concepts[self.esco.ids[i]].label,
-                    float(esco[i]),
-                    self.calibration.confidence(float(esco[i]), 0.0),
+                    score,
+                    self.calibration.confidence(score, 0.0),
                 )
-                for i in e_order
+                for i, score in scored.esco
             )
         if metiers[0].confidence < cfg.threshold:
             reason = f"low confidence {metiers[0].confidence:.2f} < {cfg.threshold:.2f} (best: {metiers[0].code})"
             return OccupationResult("unknown", reason, appellations, tuple(metiers), esco_candidates)
         return OccupationResult("coded", "", appellations, tuple(metiers), esco_candidates)
+
+
+def _best(scores: np.ndarray[Any, Any], k: int) -> tuple[tuple[int, float], ...]:
+    """The k best (index, score) of a row, best first (ties by index)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return ()
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.lexsort((top, -scores[top]))]
+    return tuple((int(i), float(scores[i])) for i in top)
 
 
 #: What an offer says about its own coding: never read for prediction (stripped before coding).
