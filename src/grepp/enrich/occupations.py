@@ -268,6 +268,11 @@ class OccupationCoder:
                 on_progress(len(batch))
         return results
 
+    def clear_cache(self) -> None:
+        """Forget every cached title (a benchmark's cold pass; results do not depend on the cache)."""
+        with self._lock:
+            self._titles.clear()
+
     def _title_scores(self, titles: Sequence[str]) -> list[TitleScores]:
         """What each title alone says, from the cache or scored now (distinct uncached titles in one batch)."""
         with self._lock:
