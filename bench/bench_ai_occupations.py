@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,12 +21,20 @@ ROOT = Path(__file__).resolve().parents[1]
 GREPP = [sys.executable, "-m", "grepp.cli.main"]
 
 
+#: Runs a command and prints its own peak RSS (KiB) last on stderr: one fresh parent per command, so the
+#: figure is that command's (RUSAGE_CHILDREN of this script would be the maximum over all commands so far).
+_PEAK = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "sys.stderr.write(f'\\npeak_kib={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); sys.exit(code)"
+)
+
+
 def _run(args: list[str]) -> tuple[dict[str, str], float, float]:
-    """(metric lines of the command's stdout, seconds, peak RSS of the children in MiB)."""
+    """(metric lines of the command's stdout, seconds, the command's peak RSS in MiB)."""
     start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", _PEAK, *args], capture_output=True, text=True, check=True, cwd=ROOT)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = max((int(line[9:]) for line in done.stderr.splitlines() if line.startswith("peak_kib=")), default=0) / 1024
     metrics = dict(line.split("\t", 1) for line in done.stdout.splitlines() if "\t" in line)
     return metrics, seconds, peak
 
