@@ -10,8 +10,10 @@ or whose content changed since this enricher version saw them are coded again::
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -36,6 +38,8 @@ class Enrichers:
 
     coder: OccupationCoder
     extractor: SkillExtractor
+    #: built with the dense encoder (its runtime is not fork-safe: no worker processes then)
+    dense: bool = False
 
     @property
     def version(self) -> str:
@@ -82,7 +86,7 @@ def build_enrichers(
         extractor = SkillExtractor(
             concepts, links=metier_links(occupation_skill_links(con, "rome")), encoder=encoder, on_progress=on_progress
         )
-        _CACHE[key] = Enrichers(coder, extractor)
+        _CACHE[key] = Enrichers(coder, extractor, dense)
         return _CACHE[key]
 
 
@@ -128,6 +132,46 @@ def enrich_batch(
     return states, occupations, skills
 
 
+BatchResult = tuple[list[tuple[str, str, str, str | None]], list[tuple[object, ...]], list[tuple[object, ...]]]
+
+#: The enrichers a forked worker inherits (set in the parent just before the pool forks).
+_WORKER_ENRICHERS: Enrichers | None = None
+
+
+def _enrich_in_worker(batch: Sequence[OfferText]) -> BatchResult:
+    if _WORKER_ENRICHERS is None:  # pragma: no cover - only reachable if the pool were not forked
+        raise RuntimeError("enrichment worker started without enrichers")
+    return enrich_batch(_WORKER_ENRICHERS, batch)
+
+
+def default_workers() -> int:
+    """Processes for enrichment: one per core, at most 4 (each worker shares the parent's indexes)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def enriched_batches(
+    enrichers: Enrichers, batches: Sequence[Sequence[OfferText]], workers: int = 1
+) -> Iterator[BatchResult]:
+    """:func:`enrich_batch` of each batch, in order; with ``workers`` > 1, in forked worker processes.
+
+    The workers inherit the built indexes through ``fork`` (copy-on-write, nothing is pickled but the
+    offers and the rows) and only compute: the caller writes every result. Without ``fork`` (Windows),
+    with one worker, one batch or the dense encoder (its runtime is not fork-safe), batches run here.
+    """
+    global _WORKER_ENRICHERS
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(batches) <= 1 or not forkable or enrichers.dense:
+        for batch in batches:
+            yield enrich_batch(enrichers, batch)
+        return
+    _WORKER_ENRICHERS = enrichers
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(batches))) as pool:
+            yield from pool.imap(_enrich_in_worker, batches)
+    finally:
+        _WORKER_ENRICHERS = None
+
+
 def enrich_stored_offers(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -136,14 +180,16 @@ def enrich_stored_offers(
     limit: int | None = None,
     batch_size: int = BATCH_SIZE,
     dense: bool = False,
+    workers: int = 1,
 ) -> dict[str, int]:
-    """Enrich every new or changed offer; one transaction per batch. Returns what was done."""
+    """Enrich every new or changed offer; one transaction per batch (written here, computed by ``workers``)."""
     enrichers = build_enrichers(con, settings, dense=dense)
     todo = offers_to_enrich(con, ENRICHER, enrichers.version, limit=limit)
     counts = {"offers coded": 0, "unknown": 0, "skill mentions": 0}
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        states, occupations, skills = enrich_batch(enrichers, batch)
+    batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    for batch, (states, occupations, skills) in zip(
+        batches, enriched_batches(enrichers, batches, workers), strict=True
+    ):
         with transaction(con):
             save_results(
                 con, enricher=ENRICHER, version=enrichers.version, states=states, occupations=occupations, skills=skills

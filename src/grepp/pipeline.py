@@ -87,9 +87,10 @@ def ingest_offers(
 
 def enrich_offers(con: duckdb.DuckDBPyConnection, settings: Settings, on_progress: Progress | None) -> StepResult:
     """Code every new or changed offer into occupations and skills (incremental)."""
-    from grepp.offer_enrichment import enrich_stored_offers
+    from grepp.offer_enrichment import default_workers, enrich_stored_offers
 
-    return StepResult("enrichment", counts=enrich_stored_offers(con, settings, on_progress=on_progress))
+    counts = enrich_stored_offers(con, settings, on_progress=on_progress, workers=default_workers())
+    return StepResult("enrichment", counts=counts)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ import duckdb
 import pytest
 
 from grepp.config import Settings, load_settings
-from grepp.offer_enrichment import ENRICHER, build_enrichers, enrich_stored_offers
+from grepp.offer_enrichment import ENRICHER, build_enrichers, enrich_stored_offers, enriched_batches
 from grepp.pipeline import DEMO_STEPS, run_step
 from grepp.store import summary
 from grepp.store.db import connect
+from grepp.store.enrichment import offers_to_enrich
 from grepp.web.report import render_report
 
 pytestmark = pytest.mark.slow
@@ -36,7 +37,8 @@ def demo(
         for step in DEMO_STEPS:
             if step.name != "enrichment":
                 run_step(step, con, settings, None)
-        enrich_stored_offers(con, settings, limit=ENRICH_LIMIT, dense=False)
+        # 3 batches over 2 forked workers: the parallel path writes what the tests below read
+        enrich_stored_offers(con, settings, limit=ENRICH_LIMIT, dense=False, workers=2, batch_size=50)
         yield settings, con
 
 
@@ -87,6 +89,17 @@ def test_enrichment_is_incremental(demo: tuple[Settings, duckdb.DuckDBPyConnecti
         [coded[0]],
     ).fetchone()
     assert rows is not None and rows[0] == rows[1]  # replaced, not duplicated
+
+
+def test_worker_processes_give_the_same_results(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    settings, con = demo
+    enrichers = build_enrichers(con, settings, dense=False)
+    todo = offers_to_enrich(con, ENRICHER, "a version never run", limit=60)
+    batches = [todo[:30], todo[30:]]
+    here = list(enriched_batches(enrichers, batches, workers=1))
+    forked = list(enriched_batches(enrichers, batches, workers=2))
+    assert forked == here
+    assert sum(len(states) for states, _, _ in forked) == 60
 
 
 def test_report_shows_offers_with_their_metier_and_highlighted_skills(
