@@ -130,3 +130,19 @@ def test_elements_naming_an_isco_group_rank_below_occupations() -> None:
     assert weighed["C1_fr_000"] < plain["C1_fr_000"]
     assert weighed["C2_fr_000"] == plain["C2_fr_000"]
     assert broad_weights(corpus, []) == {}
+
+
+def test_lone_plain_forms_weigh_less_only_in_gendered_occupation_corpora() -> None:
+    from grepp.enrich.ranking import LONE_FORM_WEIGHT, lone_form_weights
+
+    corpus = [
+        ("C1_de_000", "Koch/Köchin"),
+        ("C1_de_001", "Koch"),
+        ("C2_de_000", "Küchenhilfen"),  # an ISCO group: one plain label
+        ("C3_de_000", "Bäcker/Bäckerin"),
+    ]
+    groups = id_groups(corpus)
+    assert lone_form_weights(corpus, groups) == {"C2_de_000": LONE_FORM_WEIGHT}
+    skills = [("S1_000", "Teig kneten"), ("S2_000", "Brot backen"), ("S2_001", "backen")]
+    assert lone_form_weights(skills, id_groups(skills)) == {}
+    assert lone_form_weights(corpus, {}) == {}

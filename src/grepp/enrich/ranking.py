@@ -11,7 +11,8 @@ Only the given corpus elements are ranked. What the engine adds to the raw texts
 - *métier context*: with a :class:`~grepp.enrich.metier_context.MetierContext`, a title query also
   brings the other appellations of the ROME métiers it matches ("Plafonneur" → "Plâtrier", "Plaquiste"),
   weighted by that match (only when the corpus names occupations rather than skills);
-- *broad groups*: elements naming an ISCO group rather than an occupation weigh ``BROAD_WEIGHT``;
+- *broad groups*: elements naming an ISCO group rather than an occupation weigh ``BROAD_WEIGHT``; in a
+  language whose ISCO labels grepp lacks, lone plain forms of MELO-style concepts weigh ``LONE_FORM_WEIGHT``;
 - *mode*: sentence queries (a job-ad sentence → skills) weigh words and the dense encoder more than
   character n-grams, which suit short titles and labels.
 
@@ -39,6 +40,11 @@ _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
 #: Score factor of a corpus element naming a broad group (ISCO "Conducteurs de chariots élévateurs"):
 #: a job title names an occupation, and benchmarks link it to occupations, not to their groups.
 BROAD_WEIGHT = 0.7
+#: Score factor of a corpus element alone in its concept, without a gender pair (see :func:`lone_form_weights`).
+LONE_FORM_WEIGHT = 0.85
+#: Share of "masculine/feminine" labels above which a corpus is taken for gendered occupation labels
+#: (French and German ESCO occupations: 16–21 %; skills: under 0.1 %).
+GENDERED_SHARE = 0.05
 
 #: Weights for short titles/labels and for sentences.
 TITLE_CONFIG = RetrievalConfig(
@@ -93,6 +99,26 @@ def broad_weights(
     return weights
 
 
+def lone_form_weights(corpus: Sequence[tuple[str, str]], groups: dict[str, str]) -> dict[str, float]:
+    """LONE_FORM_WEIGHT for the elements alone in their concept with no gender pair ("Küchenhilfen").
+
+    In ESCO an occupation has a gendered preferred label ("Koch/Köchin") and alternatives, while an ISCO
+    group has one plain label: with concept groups known (MELO ids), a lone plain form is most likely a
+    group, which no job title is linked to. Without groups nothing is weighed.
+    """
+    paired = sum(1 for _, text in corpus if "/" in text)
+    if not groups or paired < GENDERED_SHARE * len(corpus):
+        return {}  # not a corpus of gendered occupation labels (skills, English titles…)
+    sizes: dict[str, int] = {}
+    for group in groups.values():
+        sizes[group] = sizes.get(group, 0) + 1
+    return {
+        doc_id: LONE_FORM_WEIGHT
+        for doc_id, text in corpus
+        if doc_id in groups and sizes[groups[doc_id]] == 1 and "/" not in text
+    }
+
+
 def wants_metier_context(
     queries: Sequence[tuple[str, str]], corpus: Sequence[tuple[str, str]], book: LabelBook | None
 ) -> bool:
@@ -118,6 +144,7 @@ def rank_corpus(
     sentences = is_sentence_task(queries)
     config = config or (SENTENCE_CONFIG if sentences else TITLE_CONFIG)
     groups = id_groups(corpus)
+    named_groups = bool(groups)  # concepts named by the ids themselves (MELO), not guessed from labels
     if not groups and book is not None:
         groups = concept_groups(corpus, book)
     expansions = None
@@ -126,7 +153,10 @@ def rank_corpus(
     context = None
     if metiers is not None and wants_metier_context(queries, corpus, book):
         context = metiers.context([text for _, text in queries])
+    # ISCO groups known by their labels (French, English); otherwise (German…) by the corpus's structure
     weights = broad_weights(corpus, broad_labels, book)
+    if not weights and named_groups:
+        weights = lone_form_weights(corpus, groups)
     retriever = Retriever(corpus, groups=groups, encoder=encoder, config=config, element_weights=weights)
     ranked = retriever.rank(
         [text for _, text in queries], top=top, expansions=expansions, context=context, on_progress=on_progress
