@@ -19,7 +19,8 @@ from grepp.sources.eval_sets import read_offer_records, read_pairs, read_qrels, 
 def test_keys_fold_gender_case_and_markers() -> None:
     assert label_key("Infirmière (H/F)") == label_key("INFIRMIER")
     assert label_key("Weinbautechniker/in (DI)") == label_key("Weinbautechniker")
-    assert label_key("Landwirt:in") == label_key("LandwirtIn") == "landwirt"
+    assert label_key("Landwirt:in") == label_key("LandwirtIn") == label_key("Landwirt(in)") == "landwirt"
+    assert label_key("Technisch(er)e Assistent (m./w.)") == "technische assistent"
     assert gender_keys("boucher/bouchère") == ["boucher"]
     assert word_key("Conduite de chariots élévateurs") == "conduit chariot elev"
     assert word_key("Utilisation du câblage") == word_key("utiliser des câbles")

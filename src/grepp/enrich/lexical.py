@@ -28,6 +28,8 @@ from grepp.enrich.text import fold, masculine, normalize_title, strip_gender_mar
 #: German inclusive forms: Landwirt/in, Landwirt/-in, Landwirt:in, Landwirt*in, LandwirtIn, Landwirt(in).
 _GERMAN_GENDER = re.compile(r"(?<=\w)(?:/-?|\*|:|\()(?:in|innen|e|frau|rin)\)?(?=\W|$)", re.IGNORECASE)
 _GERMAN_BINNEN_I = re.compile(r"(?<=[a-zäöü])In(?:nen)?\b")
+#: Gender markers "(m./w.)", "(w/m/d)", "(m/w)" and inflection brackets "Technisch(er)e", "Fachkraft(in)".
+_GERMAN_MARKERS = re.compile(r"\((?:\s*[mwdfx]\.?\s*/)+\s*[mwdfx]\.?\s*\)|(?<=\w)\((?:er|e|r|s|n|in|innen)\)", re.I)
 #: Parenthesised degree/marker noise: (DI), (Ing), (FH), (m/w/d) already handled.
 _SHORT_PAREN = re.compile(r"\((?:[^()]{1,4})\)")
 #: French and German slashed gender pairs inside a word: "technicien/ne", "directeur/trice".
@@ -50,6 +52,7 @@ def label_key(text: str) -> str:
     >>> label_key("Weinbautechniker/in (DI)"), label_key("Infirmière (H/F)")
     ('weinbautechniker', 'infirmier')
     """
+    text = _GERMAN_MARKERS.sub("", text)
     text = _GERMAN_BINNEN_I.sub("", text)
     text = _GERMAN_GENDER.sub("", text)
     text = _SLASH_SUFFIX.sub("", text)
