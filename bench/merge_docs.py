@@ -7,6 +7,8 @@ from pathlib import Path
 #: Topic pages in reading order (others follow alphabetically).
 ORDER = (
     "ai-occupations",
+    "ai-occupations-run",
+    "ai-enrich",
     "ai-skills",
     "taxonomy",
     "ingest",
