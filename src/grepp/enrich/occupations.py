@@ -1,9 +1,12 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v1``. The title carries most of the signal; the description's first
-sentences break ties (an offer titled "Technicien H/F" says in its text what it repairs). Every
-label of ROME (masculine, feminine, short forms; métier names) and ESCO (French and English,
-alternative labels) is a form of its concept; a ROME appellation lifts its métier. The top score and
+Versioned ``occupations.hybrid.v4``. The title carries most of the signal (its acronyms spelled out:
+"SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
+H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
+names) and ESCO (French and English, alternative labels) is a form of its concept; a métier scores its
+best appellation for the title plus its best for the description, plus two light priors (national
+offer volume, ROME's NAF-sector links: :mod:`.priors`). What a title alone says is cached per title
+(titles repeat across offers; results do not depend on the cache). The top score and
 its margin over the runner-up become a calibrated confidence (see :mod:`.calibration`); below the
 threshold the answer is ``unknown`` with a reason, as it is for empty or unreadable input::
 
