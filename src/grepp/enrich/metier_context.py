@@ -68,14 +68,14 @@ class MetierContext:
     def context(self, titles: Sequence[str], top: int = TOP_METIERS) -> list[list[tuple[str, float]]]:
         """Per title, ``(text, weight)`` of its best métiers' appellations; weight = the métier's match."""
         out: list[list[tuple[str, float]]] = []
-        if not titles:
-            return out
-        scores = self.retriever.element_scores(titles)
-        for row in scores:
-            best: dict[str, float] = {}
-            for i in np.argsort(-row)[:TOP_APPELLATIONS]:
-                code = self.metier_of[int(i)]
-                best[code] = max(best.get(code, float("-inf")), float(row[i]))
-            chosen = sorted(best.items(), key=lambda item: -item[1])[:top]
-            out.append([(text, max(0.0, weight)) for code, weight in chosen for text in self.texts[code]])
+        chunk = self.retriever.config.query_chunk  # bounded (titles × forms) matrices, as Retriever.rank
+        keep = min(TOP_APPELLATIONS, len(self.metier_of))
+        for start in range(0, len(titles), chunk):
+            for row in self.retriever.element_scores(titles[start : start + chunk]):
+                best: dict[str, float] = {}
+                for i in np.argpartition(-row, keep - 1)[:keep]:
+                    code = self.metier_of[int(i)]
+                    best[code] = max(best.get(code, float("-inf")), float(row[i]))
+                chosen = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:top]
+                out.append([(text, max(0.0, weight)) for code, weight in chosen for text in self.texts[code]])
         return out
