@@ -44,6 +44,13 @@ def load_taxonomies(con: duckdb.DuckDBPyConnection, settings: Settings, on_progr
     return StepResult("taxonomies", counts=counts)
 
 
+def align_taxonomies(con: duckdb.DuckDBPyConnection, settings: Settings, on_progress: Progress | None) -> StepResult:
+    """ROME ↔ ESCO: compétences/savoirs ↔ skills, appellations ↔ occupations (once per release and aligner)."""
+    from grepp.taxonomy_alignment import align_stored_taxonomies
+
+    return StepResult("alignment", counts=align_stored_taxonomies(con, settings, on_progress=on_progress))
+
+
 def load_geography(con: duckdb.DuckDBPyConnection, settings: Settings, on_progress: Progress | None) -> StepResult:
     """INSEE COG communes, zones d'emploi, bassins BMO and code changes."""
     from grepp.sources.geo import load_geography as load
@@ -103,6 +110,7 @@ class Step:
 #: The main job, in order: what `make demo-data` (``grepp demo build``) runs.
 DEMO_STEPS: tuple[Step, ...] = (
     Step("taxonomies", "ROME 4.0 et ESCO", load_taxonomies),
+    Step("alignment", "correspondances ROME ↔ ESCO", align_taxonomies),
     Step("geography", "géographie INSEE", load_geography),
     Step("statistics", "statistiques BMO, DEFM, DARES", load_statistics),
     Step("trainings", "offres de formation", load_trainings),

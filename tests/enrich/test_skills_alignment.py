@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from grepp.enrich.skill_alignment import ALIGNER_NAME, ALIGNER_VERSION, Alignment, align_rome_esco
-from grepp.store.skill_alignment import save_alignments, select_alignments
+from grepp.store.alignments import save_alignments, select_alignments
 from grepp.taxonomy.concepts import load_concepts
 
 

@@ -20,6 +20,7 @@ from grepp.pipeline import DEMO_STEPS, run_step
 from grepp.store import summary
 from grepp.store.db import connect
 from grepp.store.enrichment import offers_to_enrich
+from grepp.taxonomy.details import describe
 from grepp.web.report import render_report
 
 pytestmark = pytest.mark.slow
@@ -50,6 +51,24 @@ def test_every_source_is_in(demo: tuple[Settings, duckdb.DuckDBPyConnection]) ->
     sources = dict(summary.offers_by_source(con))
     assert any(s.startswith("france-travail") for s in sources)
     assert "bundesagentur" in sources, sources
+
+
+def test_taxonomies_are_aligned_once(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    settings, con = demo
+    appellations = con.execute("SELECT count(*) FROM taxonomy_occupations_current WHERE kind = 'appellation'")
+    n_appellations = (appellations.fetchone() or (0,))[0]
+    ranked = con.execute("SELECT count(DISTINCT rome_id), max(rank) FROM occupation_alignments").fetchone()
+    assert ranked == (n_appellations, 3)
+    skills = (con.execute("SELECT count(*) FROM skill_alignments").fetchone() or (0,))[0]
+    assert skills > 1000
+    step = next(s for s in DEMO_STEPS if s.name == "alignment")
+    assert run_step(step, con, settings, None).counts == {"skill pairs": 0, "appellation pairs": 0}  # already done
+    card = describe(con, "rome:H2913")  # a métier: its appellations are aligned, not the métier itself
+    welder = describe(
+        con, next(item.id for s in card.sections for item in s.items if item.label == "Soudeur / Soudeuse")
+    )
+    aligned = next(s for s in welder.sections if s.title.startswith("Correspondances ESCO"))
+    assert aligned.items[0].label.startswith("soudeur")
 
 
 def test_grand_est_offers_are_placed_in_their_zone_demploi(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:

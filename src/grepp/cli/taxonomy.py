@@ -109,6 +109,24 @@ def register(cli: click.Group) -> None:
             report = load_all(con, settings.data_dir, on_progress=advance)
         _print_report(report)
 
+    @taxonomy.command(name="align")
+    @click.option("--dense", is_flag=True, help="Add the multilingual USE encoder (slower when its cache is cold).")
+    @click.option("--force", is_flag=True, help="Recompute even when this aligner version is already stored.")
+    def align(dense: bool, force: bool) -> None:
+        """Align ROME with ESCO: compétences/savoirs ↔ skills, appellations ↔ occupations.
+
+        Computed by grepp's engines and stored with their scores per aligner version and taxonomy
+        releases (tables skill_alignments, occupation_alignments); `grepp taxonomy show` lists them.
+        `make demo` runs it. Example: grepp taxonomy align
+        """
+        from grepp.taxonomy_alignment import align_stored_taxonomies
+
+        settings = get_state().settings()
+        with connect(settings.db_path) as con, progress_bar("appellations ROME alignées") as advance:
+            counts = align_stored_taxonomies(con, settings, dense=dense, force=force, on_progress=advance)
+        for name, n in counts.items():
+            console.print(f"{name} stored: {n:,}" + ("" if n else " (already aligned: --force recomputes)"))
+
     @taxonomy.command(name="show")
     @click.argument("code")
     @click.option("--limit", default=30, show_default=True, help="Items shown per section.")

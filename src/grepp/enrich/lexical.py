@@ -45,13 +45,48 @@ or for with to an a in on at by as is are be
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
+#: The two sides of a slashed gender pair: "Soudeur / Soudeuse", "boucher/bouchère".
+_PAIR_SPLIT = re.compile(r"\s+/\s*|\s*/\s+|(?<=\w)/(?=\w{3,})")
+
+
+def gender_pair(text: str) -> list[str]:
+    """The complete forms of a slashed gender pair; ``[text]`` when it is not one.
+
+    ROME writes the complement once, after the feminine ("Assistant / Assistante chef de chantier"):
+    it belongs to both forms. A side counts as the gendered head of the other when its words start
+    the other's words alike (same first three letters, one by one).
+
+    >>> gender_pair("Assistant / Assistante chef de chantier")
+    ['Assistant chef de chantier', 'Assistante chef de chantier']
+    >>> gender_pair("boucher/bouchère")
+    ['boucher', 'bouchère']
+    """
+    parts = [p.strip() for p in _PAIR_SPLIT.split(text) if p.strip()]
+    if len(parts) != 2:
+        return parts if len(parts) > 1 else [text]
+    first, second = parts[0].split(), parts[1].split()
+    if 0 < len(first) < len(second) and _alike(first, second):
+        return [" ".join(first + second[len(first) :]), parts[1]]
+    return parts
+
+
+def _alike(first: Sequence[str], second: Sequence[str]) -> bool:
+    """True when the words of ``first`` start the words of ``second`` alike (gender forms of one head)."""
+    return all(fold(a)[:3] == fold(b)[:3] for a, b in zip(first, second[: len(first)], strict=False))
+
+
 @lru_cache(maxsize=500_000)
 def label_key(text: str) -> str:
     """The normalised key of a title or label: folded, gender markers and inclusive endings removed.
 
     >>> label_key("Weinbautechniker/in (DI)"), label_key("Infirmière (H/F)")
     ('weinbautechniker', 'infirmier')
+    >>> label_key("Assistant / Assistante chef de chantier")
+    'assistant chef de chantier'
     """
+    pair = gender_pair(text)
+    if len(pair) == 2 and _alike(pair[0].split(), pair[1].split()):  # a gender pair: its first (masculine) form
+        text = pair[0]
     text = _GERMAN_MARKERS.sub("", text)
     text = _GERMAN_BINNEN_I.sub("", text)
     text = _GERMAN_GENDER.sub("", text)
@@ -62,7 +97,7 @@ def label_key(text: str) -> str:
 
 def gender_keys(text: str) -> list[str]:
     """Keys of each gender form of a double label ("boucher/bouchère" → ["boucher"])."""
-    parts = [p for p in re.split(r"\s+/\s+|(?<=\w)/(?=\w{3,})", text) if p.strip()]
+    parts = gender_pair(text)
     keys = {label_key(part) for part in parts} if len(parts) > 1 else {label_key(text)}
     return sorted(k for k in keys if k)
 

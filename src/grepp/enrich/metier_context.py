@@ -65,8 +65,8 @@ class MetierContext:
         retriever = Retriever(items, encoder=encoder, config=config)
         return cls(retriever, [metier_of[doc_id] for doc_id in retriever.ids], dict(texts))
 
-    def context(self, titles: Sequence[str], top: int = TOP_METIERS) -> list[list[tuple[str, float]]]:
-        """Per title, ``(text, weight)`` of its best métiers' appellations; weight = the métier's match."""
+    def metiers_of(self, titles: Sequence[str], top: int = TOP_METIERS) -> list[list[tuple[str, float]]]:
+        """Per title, its ``top`` best métiers ``(code, weight)``: the best appellation match in each (≥ 0)."""
         out: list[list[tuple[str, float]]] = []
         chunk = self.retriever.config.query_chunk  # bounded (titles × forms) matrices, as Retriever.rank
         keep = min(TOP_APPELLATIONS, len(self.metier_of))
@@ -77,5 +77,12 @@ class MetierContext:
                     code = self.metier_of[int(i)]
                     best[code] = max(best.get(code, float("-inf")), float(row[i]))
                 chosen = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:top]
-                out.append([(text, max(0.0, weight)) for code, weight in chosen for text in self.texts[code]])
+                out.append([(code, max(0.0, weight)) for code, weight in chosen])
         return out
+
+    def context(self, titles: Sequence[str], top: int = TOP_METIERS) -> list[list[tuple[str, float]]]:
+        """Per title, ``(text, weight)`` of its best métiers' appellations; weight = the métier's match."""
+        return [
+            [(text, weight) for code, weight in chosen for text in self.texts[code]]
+            for chosen in self.metiers_of(titles, top)
+        ]

@@ -127,13 +127,16 @@ class Retriever:
         queries: Sequence[str],
         expansions: Sequence[Sequence[str]] | None = None,
         context: Sequence[Sequence[tuple[str, float]]] | None = None,
+        context_forms: np.ndarray[Any, Any] | None = None,
     ) -> np.ndarray[Any, Any]:
         """(n_queries, n_elements) scores: own form mixed with the group's best form.
 
         A query's expansions (other labels of the concept it names) are extra query forms: each
         corpus form keeps its best score over the query's forms, expansions slightly discounted.
         Its *context* (weighted texts of neighbouring concepts: the other appellations of the ROME
-        métier the query belongs to) adds ``context_weight`` × the best weighted context score.
+        métier the query belongs to) adds ``context_weight`` × the best weighted context score;
+        ``context_forms`` is that best score already computed, (n_queries, n_forms), for callers that
+        score each neighbouring concept once for many queries (see :mod:`.occupation_alignment`).
         """
         forms = self.form_scores(queries)
         if expansions is not None:
@@ -148,6 +151,8 @@ class Retriever:
                     scores = self.form_scores([text for text, _ in items])
                     weights = np.array([w for _, w in items], dtype=np.float32)[:, None]
                     forms[i] += self.config.context_weight * (scores * weights).max(axis=0)
+        if context_forms is not None and self.config.context_weight > 0:
+            forms += self.config.context_weight * context_forms
         group_best = np.maximum.reduceat(forms, self.group_starts, axis=1)
         w = self.config.own_weight
         own = forms[:, self.element_form]

@@ -29,7 +29,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "grepp.store.trainings",
     "grepp.store.stats",
     "grepp.store.enrichment",
-    "grepp.store.skill_alignment",
+    "grepp.store.alignments",
 )
 
 

@@ -100,6 +100,7 @@ def describe(con: duckdb.DuckDBPyConnection, code: str) -> ConceptCard:
         sections += _occupation_sections(con, cid, kind)
     elif table == "taxonomy_skills":
         sections += _skill_sections(con, cid, taxonomy)
+    sections += _alignment_sections(con, cid, table)
     narrower = [
         Item(c, lb, k) for c, k, lb in store.children(con, cid) if not (kind == "metier" and k == "appellation")
     ]
@@ -150,3 +151,20 @@ def _skill_sections(con: duckdb.DuckDBPyConnection, cid: str, taxonomy: str) -> 
     related = [Item(s, lb, rel) for s, lb, rel in store.related_skills(con, cid)]
     sections.append(Section("Related skills", tuple(related)))
     return sections
+
+
+def _alignment_sections(con: duckdb.DuckDBPyConnection, cid: str, table: str) -> list[Section]:
+    """The other taxonomy's concepts grepp aligned this one with (see ``grepp taxonomy align``)."""
+    from grepp.store.alignments import aligned_occupations, select_alignments
+
+    other = "ROME" if cid.startswith("esco:") else "ESCO"
+    title = f"Correspondances {other} (alignement calculé par grepp)"
+    if table == "taxonomy_occupations":
+        pairs = [(o, f"rang {r}, {m}, score {s:.2f}") for o, s, m, r in aligned_occupations(con, cid)]
+    else:
+        pairs = [(o, f"{m}, score {s:.2f}") for o, s, m in select_alignments(con, cid)]
+    items = []
+    for other_id, note in pairs:
+        row = store.find_concept(con, other_id)
+        items.append(Item(other_id, str(row[6]) if row else other_id, note))
+    return [Section(title, tuple(items))]
