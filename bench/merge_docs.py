@@ -9,6 +9,7 @@ ORDER = (
     "ai-occupations",
     "ai-occupations-run",
     "ai-enrich",
+    "ai-align",
     "ai-skills",
     "taxonomy",
     "ingest",
