@@ -100,6 +100,13 @@ def enrich_offers(con: duckdb.DuckDBPyConnection, settings: Settings, on_progres
     return StepResult("enrichment", counts=counts)
 
 
+def code_trainings(con: duckdb.DuckDBPyConnection, settings: Settings, on_progress: Progress | None) -> StepResult:
+    """ROME métiers for the trainings whose source gives none (the offers' occupation coder)."""
+    from grepp.training_enrichment import code_pending_trainings
+
+    return StepResult("training coding", counts=code_pending_trainings(con, settings, on_progress=on_progress))
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -116,6 +123,7 @@ DEMO_STEPS: tuple[Step, ...] = (
     Step("trainings", "offres de formation", load_trainings),
     Step("offers", "offres d'emploi", ingest_offers),
     Step("enrichment", "IA : métiers et compétences", enrich_offers),
+    Step("training coding", "IA : métiers visés par les formations", code_trainings),
 )
 
 

@@ -71,6 +71,21 @@ def test_taxonomies_are_aligned_once(demo: tuple[Settings, duckdb.DuckDBPyConnec
     assert aligned.items[0].label.startswith("soudeur")
 
 
+def test_trainings_without_rome_codes_get_coded_metiers(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    _, con = demo
+    status = dict(con.execute("SELECT rome_links_status, count(*) FROM trainings GROUP BY 1").fetchall())
+    assert status.get("coded", 0) > 500, status
+    welders = con.execute(
+        "SELECT DISTINCT r.rome_code FROM training_rome r JOIN trainings t USING (training_id) "
+        "WHERE r.origin LIKE 'occupations.%' AND t.title ILIKE '%soudeur%'"
+    ).fetchall()
+    assert ("H2913",) in welders, welders
+    step = next(s for s in DEMO_STEPS if s.name == "training coding")
+    settings, _ = demo
+    again = run_step(step, con, settings, None).counts
+    assert again["trainings coded"] == 0  # the coded ones are not coded twice
+
+
 def test_grand_est_offers_are_placed_in_their_zone_demploi(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
     settings, con = demo
     zones = summary.offers_by_zone(con, settings.region, limit=30)
