@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "grepp.cli.ingest_reference",
     "grepp.cli.ingest_trainings",
     "grepp.cli.enrich",
+    "grepp.cli.code",
     "grepp.cli.eval",
     "grepp.cli.export",
     "grepp.cli.demo",

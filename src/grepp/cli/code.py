@@ -1,0 +1,105 @@
+"""`grepp code`: code a job title, an offer text or a free-text profile into occupations and skills."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from grepp.cli.common import console, get_state, progress_bar
+from grepp.errors import SourceError
+from grepp.store.db import connect
+
+
+def _read_text(text: str | None, path: Path | None) -> str:
+    if path is None:
+        return text or ""
+    try:
+        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from exc
+
+
+@click.command("code")
+@click.argument("title", required=False, default="")
+@click.option("--text", "text", default=None, help="The offer's description or the person's profile.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the description or profile from a file ('-': standard input).",
+)
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 20), help="Occupations shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--dense", is_flag=True, help="Add the e5 embedding model (slow when its cache is cold).")
+def code_command(title: str, text: str | None, path: Path | None, top: int, as_json: bool, dense: bool) -> None:
+    """Code a job title and/or a text (offer, CV, profile): ROME métiers and appellations, ESCO occupations, skills.
+
+    The same coder as `grepp enrich`, with calibrated confidences; below its threshold it answers
+    "unknown" with the reason. Examples: grepp code "Soudeur TIG H/F";
+    grepp code --file profil.txt; grepp code "Cariste" --text "CACES 3 exigé, permis B souhaité"
+    """
+    from grepp.enrich.occupations import OccupationInput
+    from grepp.offer_enrichment import build_enrichers
+
+    body = _read_text(text, path)
+    if not title.strip() and not body.strip():
+        raise click.UsageError("give a TITLE, --text or --file")
+    settings = get_state().settings()
+    with connect(settings.db_path) as con, progress_bar("modèles (index des libellés)") as advance:
+        enrichers = build_enrichers(con, settings, dense=dense, on_progress=advance)
+    result = enrichers.coder.code(OccupationInput(title, body))
+    extraction = enrichers.extractor.extract_result(body, title=title, rome_codes=result.rome_codes[:2])
+    if as_json:
+        payload = {
+            "status": result.status,
+            "reason": result.reason,
+            "coder": result.coder,
+            "metiers": [asdict(c) for c in result.metiers[:top]],
+            "appellations": [asdict(c) for c in result.appellations[:top]],
+            "esco": [asdict(c) for c in result.esco[:top]],
+            "skills": [asdict(m) for m in extraction.mentions],
+            "skills_reason": extraction.reason,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    status = (
+        "[green]coded[/green]" if result.status == "coded" else f"[yellow]unknown[/yellow]: {escape(result.reason)}"
+    )
+    console.print(f"occupation: {status}  ({result.coder})")
+    appellations = tuple(c for c in result.appellations if c.id.startswith("rome-ogr:"))
+    for name, candidates in (("ROME métiers", result.metiers), ("ROME appellations", appellations)):
+        table = Table(title=name, title_justify="left")
+        for column in ("confidence", "code", "label"):
+            table.add_column(column)
+        for c in candidates[:top]:
+            table.add_row(f"{c.confidence:.2f}", escape(c.code), escape(c.label))
+        console.print(table)
+    esco = Table(title="ESCO occupations", title_justify="left")
+    for column in ("score", "ISCO", "label"):
+        esco.add_column(column)
+    for c in result.esco[:top]:
+        esco.add_row(f"{c.score:.2f}", escape(c.code), escape(c.label))
+    console.print(esco)
+    if not extraction.mentions:
+        console.print(f"skills: none ({escape(extraction.reason or 'no text')})")
+        return
+    skills = Table(title=f"skills ({len(extraction.mentions)})", title_justify="left")
+    for column in ("text", "skill", "kind", "required", "flags"):
+        skills.add_column(column)
+    for m in extraction.mentions:
+        skills.add_row(
+            escape(m.text), f"{escape(m.label)} [dim]{escape(m.code)}[/dim]", m.kind, m.requirement, ", ".join(m.flags)
+        )
+    console.print(skills)
+
+
+def register(cli: click.Group) -> None:
+    """Add `grepp code` to the root group."""
+    cli.add_command(code_command)

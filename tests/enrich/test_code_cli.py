@@ -1,0 +1,46 @@
+"""`grepp code`: a bare title, an offer text or a profile coded from the command line, on the real taxonomies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grepp.cli.main import cli
+
+
+@pytest.fixture(scope="module")
+def db(taxonomy_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("code") / "g.duckdb"
+    shutil.copyfile(taxonomy_db, target)
+    return target
+
+
+def test_a_title_and_its_text_give_the_trade_and_its_skills(db: Path, data_dir: Path) -> None:
+    text = "Vous réalisez des soudures TIG sur inox. CACES 3 souhaité. Mutuelle et tickets restaurant."
+    args = ["--data", str(data_dir), "--db", str(db), "code", "Soudeur TIG H/F", "--text", text, "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{") :])
+    assert payload["status"] == "coded"
+    assert payload["metiers"][0]["code"] == "H2916"  # Soudeur / Soudeuse Tungsten Inert Gas -TIG-
+    spans = {text[m["start"] : m["end"]] for m in payload["skills"]}
+    assert "CACES 3" in spans
+    assert not any("Mutuelle" in s or "restaurant" in s for s in spans)  # benefits give no skill
+
+
+def test_a_profile_read_from_a_file_and_the_table_output(db: Path, data_dir: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "profil.txt"
+    profile.write_text("Dix ans de conduite de chariots élévateurs en entrepôt, CACES 1, 3 et 5.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data", str(data_dir), "--db", str(db), "code", "--file", str(profile)])
+    assert result.exit_code == 0, result.output
+    assert "ROME métiers" in result.output and "skills" in result.output
+    assert "N1101" in result.output  # Conducteur / Conductrice de chariot élévateur (cariste)
+
+
+def test_nothing_to_code_is_a_usage_error(db: Path, data_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["--data", str(data_dir), "--db", str(db), "code"])
+    assert result.exit_code == 2 and "TITLE, --text or --file" in result.output
