@@ -1,6 +1,6 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v4``. The title carries most of the signal (its acronyms spelled out:
+Versioned ``occupations.hybrid.v5`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG). The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
 names) and ESCO (French and English, alternative labels) is a form of its concept; a métier scores its
@@ -13,7 +13,7 @@ threshold the answer is ``unknown`` with a reason, as it is for empty or unreada
     >>> coder = OccupationCoder(concepts)
     >>> result = coder.code(OccupationInput(title="Soudeuse TIG (H/F)"))
     >>> result.status, result.metiers[0].code
-    ('coded', 'H2913')
+    ('coded', 'H2916')
 
 Pure: concepts in, results out. Robust to ALL CAPS, HTML, emoji, mojibake and 5 MB descriptions
 (cleaned and truncated by :func:`clean_offer_text`).
@@ -40,7 +40,7 @@ from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "4"
+CODER_VERSION = "5"
 #: Characters of the description used (its opening says what the job is; the rest is conditions).
 DESCRIPTION_CHARS = 600
 MAX_TITLE_CHARS = 200

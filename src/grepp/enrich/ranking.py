@@ -34,7 +34,7 @@ from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
 
 RANKER_NAME = "rank.hybrid"
-RANKER_VERSION = "2"
+RANKER_VERSION = "3"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
