@@ -20,7 +20,7 @@ def demo_group() -> None:
 
 @demo_group.command("build")
 def build_command() -> None:
-    """Load taxonomies, geography, statistics, trainings and offers, then enrich every offer (incremental)."""
+    """Load and align the taxonomies, load the data, then code every offer and training (incremental)."""
     from grepp.pipeline import DEMO_STEPS, run_step
 
     settings = get_state().settings()

@@ -9,15 +9,16 @@ down, and the other appellations of the appellation's ROME métier as context. E
 its ``per_item`` best ESCO occupations::
 
     >>> rows = align_appellations(concepts, book=book, metiers=metiers)
-    >>> next(r for r in rows if r.rome_id == "rome-ogr:38738")   # Soudeur / Soudeuse
-    Alignment(rome_id='rome-ogr:38738', esco_id='esco:…/soudeur…', score=…, method='exact')
+    >>> next(r for r in rows if r.rome_id == "rome-ogr:404475" and r.rank == 1)   # Soudeur / Soudeuse
+    OccupationAlignment(rome_id='rome-ogr:404475', esco_id='esco:…', score=…, method='exact', rank=1)
 
 ``method`` is ``exact`` when a French label of the ESCO occupation and the appellation share their
 gender-folded key (same name), else ``ranked``; ``score`` is the engine's fused score (about 0–2.5,
 comparable within one aligner version) and ``rank`` its place among the appellation's candidates.
 
 The context of one métier is the same for all its appellations, so it is scored once per métier and
-shared (the result is the one :func:`grepp.enrich.ranking.rank_corpus` gives; a test checks it).
+shared: the scores are those of :meth:`~grepp.enrich.retrieval.Retriever.element_scores` given each
+title's context texts (a test checks it).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def align_appellations(
         first.setdefault(groups[doc_id], i)
     esco_ids = list(first)
     starts = np.array(list(first.values()), dtype=np.int64)
-    esco_keys = {cid: set() for cid in esco_ids}  # type: dict[str, set[str]]
+    esco_keys: dict[str, set[str]] = {cid: set() for cid in esco_ids}
     for doc_id, text in items:
         esco_keys[groups[doc_id]].update(gender_keys(text))
 
