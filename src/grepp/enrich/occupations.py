@@ -1,6 +1,7 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v5`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG). The title carries most of the signal (its acronyms spelled out:
+Versioned ``occupations.hybrid.v5`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG).
+The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
 names) and ESCO (French and English, alternative labels) is a form of its concept; a métier scores its
