@@ -63,7 +63,9 @@ def test_taxonomies_are_aligned_once(demo: tuple[Settings, duckdb.DuckDBPyConnec
     assert skills > 1000
     step = next(s for s in DEMO_STEPS if s.name == "alignment")
     assert run_step(step, con, settings, None).counts == {"skill pairs": 0, "appellation pairs": 0}  # already done
-    card = describe(con, "rome:H2913")  # a métier: its appellations are aligned, not the métier itself
+    card = describe(con, "rome:H2913")  # a métier: its appellations are aligned, the card sums them up
+    metier_aligned = next(s for s in card.sections if s.title.startswith("Correspondances ESCO"))
+    assert any(item.label.startswith("soudeur") for item in metier_aligned.items)
     welder = describe(
         con, next(item.id for s in card.sections for item in s.items if item.label == "Soudeur / Soudeuse")
     )

@@ -168,3 +168,22 @@ def aligned_occupations(
         [concept_id, max_rank, *latest],
     ).fetchall()
     return [(str(o), float(s), str(m), int(r)) for o, s, m, r in rows]
+
+
+def metier_occupations(con: duckdb.DuckDBPyConnection, metier_id: str) -> list[tuple[str, float, str, int]]:
+    """ESCO occupations that a ROME métier's appellations rank first, in the latest occupation alignment.
+
+    ``(esco_id, best score, method of that pair, number of the métier's appellations ranking it first)``,
+    most appellations first.
+    """
+    latest = _latest_occupation_run(con)
+    if latest is None:
+        return []
+    rows = con.execute(
+        "SELECT a.esco_id, max(a.score) AS s, min(a.method), count(*) AS n FROM occupation_alignments a "
+        "JOIN taxonomy_occupations_current o ON o.concept_id = a.rome_id "
+        "WHERE o.parent_id = ? AND a.rank = 1 AND a.aligner = ? AND a.aligner_version = ? "
+        "GROUP BY a.esco_id ORDER BY n DESC, s DESC, a.esco_id",
+        [metier_id, *latest],
+    ).fetchall()
+    return [(str(e), float(s), str(m), int(n)) for e, s, m, n in rows]

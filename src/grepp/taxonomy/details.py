@@ -155,11 +155,16 @@ def _skill_sections(con: duckdb.DuckDBPyConnection, cid: str, taxonomy: str) -> 
 
 def _alignment_sections(con: duckdb.DuckDBPyConnection, cid: str, table: str) -> list[Section]:
     """The other taxonomy's concepts grepp aligned this one with (see ``grepp taxonomy align``)."""
-    from grepp.store.alignments import aligned_occupations, select_alignments
+    from grepp.store.alignments import aligned_occupations, metier_occupations, select_alignments
 
     other = "ROME" if cid.startswith("esco:") else "ESCO"
     title = f"Correspondances {other} (alignement calculé par grepp)"
-    if table == "taxonomy_occupations":
+    if table == "taxonomy_occupations" and cid.startswith("rome:"):  # a métier: through its appellations
+        pairs = [
+            (o, f"1re correspondance de {n} appellation(s), {m}, score {s:.2f}")
+            for o, s, m, n in metier_occupations(con, cid)
+        ]
+    elif table == "taxonomy_occupations":
         pairs = [(o, f"rang {r}, {m}, score {s:.2f}") for o, s, m, r in aligned_occupations(con, cid)]
     else:
         pairs = [(o, f"{m}, score {s:.2f}") for o, s, m in select_alignments(con, cid)]
