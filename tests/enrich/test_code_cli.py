@@ -41,6 +41,17 @@ def test_a_profile_read_from_a_file_and_the_table_output(db: Path, data_dir: Pat
     assert "N1101" in result.output  # Conducteur / Conductrice de chariot élévateur (cariste)
 
 
+def test_a_cp1252_profile_is_read_without_mojibake(db: Path, data_dir: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "profil-cp1252.txt"
+    profile.write_bytes("Soudeur expérimenté, CACES 3 souhaité.".encode("cp1252"))
+    args = ["--data", str(data_dir), "--db", str(db), "code", "--file", str(profile), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{") :])
+    assert payload["metiers"][0]["code"].startswith("H29")  # welding métiers
+    assert any(m["text"] == "CACES 3" and m["requirement"] == "wished" for m in payload["skills"])
+
+
 def test_nothing_to_code_is_a_usage_error(db: Path, data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["--data", str(data_dir), "--db", str(db), "code"])
     assert result.exit_code == 2 and "TITLE, --text or --file" in result.output

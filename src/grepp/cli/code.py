@@ -13,16 +13,19 @@ from rich.table import Table
 
 from grepp.cli.common import console, get_state, progress_bar
 from grepp.errors import SourceError
+from grepp.sources.eval_sets import decode
 from grepp.store.db import connect
 
 
 def _read_text(text: str | None, path: Path | None) -> str:
+    """The --text, or the --file decoded as the benchmark files are (UTF-8, else cp1252)."""
     if path is None:
         return text or ""
     try:
-        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8", errors="replace")
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc}") from exc
+    return decode(raw, str(path))
 
 
 @click.command("code")

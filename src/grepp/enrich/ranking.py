@@ -133,14 +133,18 @@ def corpus_language(corpus: Sequence[tuple[str, str]]) -> str:
 
 
 def wants_metier_context(
-    queries: Sequence[tuple[str, str]], corpus: Sequence[tuple[str, str]], book: LabelBook | None
+    queries: Sequence[tuple[str, str]],
+    corpus: Sequence[tuple[str, str]],
+    book: LabelBook | None,
+    lang: str | None = None,
 ) -> bool:
     """True for title queries against a corpus of occupations (not skills, not sentences), not in German.
 
     The context is ROME's French appellations: German titles reach them only through the dense encoder,
-    which brought nothing there (MELO-de dev MAP 0.535 without, 0.532 with).
+    which brought nothing there (MELO-de dev MAP 0.535 without, 0.532 with). ``lang``: the corpus's
+    language when the caller already knows it (see :func:`corpus_language`).
     """
-    if is_sentence_task(queries) or corpus_language(corpus) == "de":
+    if is_sentence_task(queries) or (lang or corpus_language(corpus)) == "de":
         return False
     return book is None or book.names_occupations([text for _, text in corpus])
 
@@ -159,11 +163,10 @@ def rank_corpus(
 ) -> list[tuple[str, list[tuple[str, float]]]]:
     """Rank the corpus for each query: ``[(query_id, [(doc_id, score), …]), …]`` best first."""
     sentences = is_sentence_task(queries)
+    lang = corpus_language(corpus)
     if config is None:
-        if sentences:
-            config = SENTENCE_CONFIG
-        else:
-            config = GERMAN_TITLE_CONFIG if corpus_language(corpus) == "de" else TITLE_CONFIG
+        title_config = GERMAN_TITLE_CONFIG if lang == "de" else TITLE_CONFIG
+        config = SENTENCE_CONFIG if sentences else title_config
     groups = id_groups(corpus)
     named_groups = bool(groups)  # concepts named by the ids themselves (MELO), not guessed from labels
     if not groups and book is not None:
@@ -172,7 +175,7 @@ def rank_corpus(
     if book is not None and not sentences:
         expansions = [book.expand(text) for _, text in queries]
     context = None
-    if metiers is not None and wants_metier_context(queries, corpus, book):
+    if metiers is not None and wants_metier_context(queries, corpus, book, lang):
         context = metiers.context([text for _, text in queries])
     # ISCO groups known by their labels (French, English); otherwise (German…) by the corpus's structure
     weights = broad_weights(corpus, broad_labels, book)
