@@ -118,3 +118,54 @@ def test_competence_codes_and_recall_for_the_evaluation(data_dir: Path) -> None:
     assert recall_at(["126364", "x"], gold) == 0.2
     assert recall_at(["x"] * 10 + ["126364"], gold) == 0.0  # the 11th does not count
     assert offer_competence_codes({"competences": [{"libelle": "sans code"}]}) == set()
+
+
+def test_loosened_patterns_drop_only_lookarounds_and_word_boundaries() -> None:
+    from grepp.enrich.skill_lexicon import loosened
+
+    assert loosened(r"\bSSIAP\b(?!\s*[-]?\s*[123])") == "SSIAP"
+    assert loosened(r"(?<![\dR])([1-7][AB]?)\b") == "([1-7][AB]?)"
+    # inside a class, "\b" and parentheses are characters; a "]" first in a class is a literal
+    assert loosened(r"[\s,/+&()\-]*[]b]\b") == r"[\s,/+&()\-]*[]b]"
+    with pytest.raises(ValueError, match="unbalanced"):
+        loosened(r"a(?!b")
+
+
+def test_the_fast_prefilter_lets_through_every_sentence_the_exact_patterns_match(data_dir: Path) -> None:
+    """RE2 runs the loosened lexicon as one automaton; the exact re patterns must find the same mentions."""
+    import re
+
+    from grepp.enrich import skill_lexicon
+
+    lexicon = default_lexicon()
+    exact = default_lexicon.__wrapped__()  # a second instance, its prefilter replaced by Python's re
+    alternatives = [e.pattern for e in exact.entries.values() if e.pattern] + [
+        p.pattern
+        for p in (
+            skill_lexicon._CACES,
+            skill_lexicon._R_ALONE,
+            skill_lexicon._PERMIS,
+            skill_lexicon._HABILITATION,
+            skill_lexicon._HAB_ALONE,
+        )
+    ]
+    exact._any = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+    texts = []
+    for name in ("all-sectors-2025.jsonl", "grand-est-it-data-2024.jsonl"):
+        with (data_dir / "offers/france-travail" / name).open(encoding="utf-8") as fh:
+            texts += [s.text for line in fh for s in segment(str(json.loads(line).get("description") or ""))]
+    texts += ["Sécurité incendie SSIAP-2", "CACES® R489 cat. 1B", "Führerschein Klasse CE", "ÉLÉVATEUR caces 3"]
+    assert len(texts) > 10_000
+    found = [lexicon.find(t) for t in texts]
+    assert found == [exact.find(t) for t in texts]
+    assert sum(1 for f in found if f) > 500
+
+
+def test_fold_is_the_same_by_table_and_by_unicode_normalisation() -> None:
+    from grepp.enrich.text import _fold_slow, fold
+
+    samples = ["Électricien·ne – BAC+2 ’", "Œuvre Straße ﬁn", "e\u0301te\u0301", "ＣＡＣＥＳ® İstanbul", "Ağır vasıta"]
+    samples += [chr(code) for code in range(0x20, 0x3000)]
+    for text in samples:
+        assert fold(text) == " ".join(_fold_slow(text).lower().split()), repr(text)
+    assert fold("  Électricien·ne  ") == "electricien.ne"

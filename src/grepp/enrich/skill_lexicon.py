@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 from grepp.errors import ConfigError
 
@@ -41,6 +42,87 @@ _HAB_ALONE = re.compile(r"\b(?:H0B0|B0H0|H0V?B0|B0H0V|B1V|B2V|BR\s*/\s*BC|H0V)\b
 
 _OLD_FAMILY = {"389": "489", "372": "482", "383": "483", "318": "484", "386": "486", "377": "487", "390": "490"}
 _PERMIS_KEY = {"ec": "ce", "spl": "spl", "pl": "pl", "a1": "a", "a2": "a", "b96": "be", "d1e": "de", "c1e": "c1e"}
+
+
+class _Searcher(Protocol):
+    def search(self, text: str) -> object: ...
+
+
+def loosened(pattern: str) -> str:
+    """The pattern without its lookarounds and word boundaries: it matches wherever the pattern does.
+
+    >>> loosened(r"\\bSSIAP\\b(?!\\s*[123])")
+    'SSIAP'
+    """
+    out: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if pattern[i : i + 2] != "\\b" or in_class:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # a "]" right after "[" or "[^" is a literal, not the end of the class
+            head = 2 if pattern.startswith("[^]", i) else 1 if pattern.startswith("[]", i) else 0
+            out.append(pattern[i : i + head + 1])
+            i += head + 1
+            continue
+        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _group_end(pattern, i)
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index just after the group opened at ``start``."""
+    depth = 0
+    i = start
+    in_class = False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group in pattern {pattern!r}")
+
+
+def prefilter(patterns: list[str]) -> _Searcher:
+    """One case-insensitive search that finds a text when any of the patterns may match in it.
+
+    Python's ``re`` tries each of ~90 alternatives at every character (a quarter of the whole offer
+    enrichment time); RE2 runs them as one automaton, ~40 times faster. RE2 has no lookarounds and an
+    ASCII-only word boundary, so it runs the loosened patterns (:func:`loosened`): it lets a few more
+    sentences through to the exact ``re`` patterns, and never fewer. Falls back to ``re`` for a pattern
+    RE2 cannot read.
+    """
+    import re2  # type: ignore[import-untyped]
+
+    options = re2.Options()
+    options.case_sensitive = False
+    try:
+        searcher: _Searcher = re2.compile("|".join(f"(?:{loosened(p)})" for p in patterns), options)
+    except (re2.error, ValueError):
+        searcher = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return searcher
 
 
 @dataclass(frozen=True)
@@ -75,7 +157,7 @@ class Lexicon:
         alternatives = [e.pattern for e in entries if e.pattern] + [
             p.pattern for p in (_CACES, _R_ALONE, _PERMIS, _HABILITATION, _HAB_ALONE)
         ]
-        self._any = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+        self._any = prefilter(alternatives)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -80,11 +80,26 @@ _FEMININE_SUFFIXES: tuple[tuple[str, str], ...] = (
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes and dashes, collapse spaces."""
+def _fold_slow(text: str) -> str:
     text = text.translate(_TRANSLATE)
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: What :func:`_fold_slow` makes of each Latin character (and of the punctuation ``_TRANSLATE`` unifies),
+#: so that the usual text is folded by one ``str.translate``: NFKD works character by character and
+#: only combining marks (deleted) are reordered, so folding the characters one by one is the same.
+_FOLD_TABLE = {
+    code: _fold_slow(chr(code))
+    for code in [*range(0x80, 0x250), *(ord(k) if isinstance(k, str) else k for k in _TRANSLATE)]
+    if _fold_slow(chr(code)) != chr(code)
+}
+_NEEDS_SLOW_FOLD = re.compile("[^\x00-\u024f" + re.escape("".join(chr(c) for c in _FOLD_TABLE if c >= 0x250)) + "]")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes and dashes, collapse spaces."""
+    stripped = _fold_slow(text) if _NEEDS_SLOW_FOLD.search(text) else text.translate(_FOLD_TABLE)
     return " ".join(stripped.lower().split())
 
 
