@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from grepp.enrich.acronyms import default_acronyms, expand_acronyms, parse_acronyms
-from grepp.enrich.occupations import OccupationCoder, OccupationInput
+from grepp.enrich.occupations import OccupationCoder, OccupationInput, offer_input, strip_coding
 from grepp.enrich.priors import OccupationPriors, naf_division
 from grepp.errors import SourceError
 from grepp.store.priors import occupation_priors
@@ -65,6 +65,9 @@ def test_the_store_gives_rome_sectors_and_national_volumes(
         "SELECT count(*), count(DISTINCT rome_code) FROM rome_market_national"
     ).fetchone()
     assert rows == codes >= len(priors.volumes)
+    # every ROME fiche in words: definition, access, its compétences and savoirs
+    assert len(priors.profiles) == 1_584
+    assert "soudure" in priors.profiles["H2913"].lower()
 
 
 @pytest.mark.slow
@@ -79,3 +82,21 @@ def test_priors_and_acronyms_settle_what_the_title_leaves_open(
     plain = coder.code(OccupationInput(title="Vendeur (H/F)")).rome_codes[:10]
     grocer = coder.code(OccupationInput(title="Vendeur (H/F)", naf="47.11B")).rome_codes[:10]
     assert plain != grocer
+
+
+@pytest.mark.slow
+def test_the_fiche_profiles_read_what_a_generic_title_leaves_open(
+    taxonomy_con: duckdb.DuckDBPyConnection, data_dir: Path
+) -> None:
+    """Real offer 196SFFH, "Chef d'Equipe Production F/H": its text is about a factory's production line."""
+    import json
+
+    with (data_dir / "offers/france-travail/all-sectors-2025.jsonl").open(encoding="utf-8") as fh:
+        offer = next(o for o in map(json.loads, fh) if o["id"] == "196SFFH")
+    concepts = load_concepts(taxonomy_con, kinds=["metier", "appellation", "occupation"])
+    priors = occupation_priors(taxonomy_con, data_dir)
+    with_profiles = OccupationCoder(concepts, priors=priors).code(offer_input(strip_coding(offer)))
+    assert with_profiles.metiers[0].code.startswith("H25")  # production team leaders in industry
+    blind = OccupationPriors(priors.volumes, priors.sectors)  # the same coder without the fiches
+    without = OccupationCoder(concepts, priors=blind).code(offer_input(strip_coding(offer)))
+    assert not without.metiers[0].code.startswith("H25")

@@ -1,12 +1,15 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v5`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG).
+Versioned ``occupations.hybrid.v6`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+v6: the whole offer compared with each métier's fiche profile).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
 names) and ESCO (French and English, alternative labels) is a form of its concept; a métier scores its
-best appellation for the title plus its best for the description, plus two light priors (national
-offer volume, ROME's NAF-sector links: :mod:`.priors`). What a title alone says is cached per title
+best appellation for the title plus its best for the description, plus the word TF-IDF cosine of the
+title and first 4,000 characters of the description with what the métier's ROME fiche says (definition,
+access, compétences and savoirs), plus two light priors (national offer volume, ROME's NAF-sector
+links: :mod:`.priors`). What a title alone says is cached per title
 (titles repeat across offers; results do not depend on the cache). The top score and
 its margin over the runner-up become a calibrated confidence (see :mod:`.calibration`); below the
 threshold the answer is ``unknown`` with a reason, as it is for empty or unreadable input::
@@ -35,15 +38,17 @@ import numpy as np
 from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
-from grepp.enrich.lexical import label_key
+from grepp.enrich.lexical import label_key, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "5"
-#: Characters of the description used (its opening says what the job is; the rest is conditions).
+CODER_VERSION = "6"
+#: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
+#: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
+PROFILE_CHARS = 4000
 MAX_TITLE_CHARS = 200
 #: Distinct titles whose scores are kept (LRU; ≈ 3.5 KB each, so ≈ 70 MB when full).
 TITLE_CACHE = 20_000
@@ -145,6 +150,9 @@ class CoderConfig:
     volume_weight: float = 0.03
     #: bonus of the métiers ROME links to the employer's NAF division
     sector_weight: float = 0.05
+    #: weight of the word TF-IDF cosine between the offer (title + description) and each métier's fiche
+    #: profile (definition, access, compétences and savoirs; see :mod:`.priors`)
+    profile_weight: float = 1.5
     retrieval: RetrievalConfig = field(
         default_factory=lambda: RetrievalConfig(char_weight=0.6, word_weight=0.4, dense_weight=0.6, own_weight=0.6)
     )
@@ -219,16 +227,17 @@ class OccupationCoder:
             if esco_items
             else None
         )
+        self._profiles = _ProfileIndex(self.metier_codes, self.priors.profiles)
         self._titles: OrderedDict[str, TitleScores] = OrderedDict()
         self._lock = threading.Lock()
         self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
         if on_progress is not None:
             on_progress(len(rome_items) + len(esco_items))
 
-    def _queries(self, item: OccupationInput) -> tuple[str, str]:
+    def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         title = expand_acronyms(clean_title(item.title))
-        description = clean_offer_text(item.description, DESCRIPTION_CHARS)
-        return title, description
+        text = clean_offer_text(item.description, PROFILE_CHARS)
+        return title, text[:DESCRIPTION_CHARS], text
 
     def code(self, item: OccupationInput) -> OccupationResult:
         """Code one offer, title or profile (see :meth:`code_many`)."""
@@ -245,8 +254,8 @@ class OccupationCoder:
             batch = items[start : start + chunk]
             parts = [self._queries(item) for item in batch]
             # a profile or an offer without title: its text's opening stands for the title
-            titles = [t if label_key(t) else d[:MAX_TITLE_CHARS] for t, d in parts]
-            descriptions = [d for _, d in parts]
+            titles = [t if label_key(t) else d[:MAX_TITLE_CHARS] for t, d, _ in parts]
+            descriptions = [d for _, d, _ in parts]
             scored = self._title_scores(titles)
             metiers = np.stack([ts.metiers for ts in scored]).astype(np.float32)
             described: np.ndarray[Any, Any] | None = None
@@ -256,6 +265,10 @@ class OccupationCoder:
                 described *= cfg.description_weight * has_description
                 # the title's and the description's best appellation of each métier add up
                 metiers += np.maximum.reduceat(described, self._metier_starts, axis=1)
+                # the whole text against what each fiche says the job is (offers with a description only)
+                profiled = self._profiles.similarity([f"{t} {text}" for t, _, text in parts])
+                profiled *= cfg.profile_weight * has_description
+                metiers += profiled
             metiers += self._volume
             for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
                 results.append(
@@ -372,6 +385,40 @@ class OccupationCoder:
             reason = f"low confidence {metiers[0].confidence:.2f} < {cfg.threshold:.2f} (best: {metiers[0].code})"
             return OccupationResult("unknown", reason, appellations, tuple(metiers), esco_candidates)
         return OccupationResult("coded", "", appellations, tuple(metiers), esco_candidates)
+
+
+class _ProfileIndex:
+    """Word TF-IDF (stems, unigrams) of each métier's fiche profile; an offer's cosine to every métier.
+
+    Measured on the labelled offers (top-1, all-sectors / Grand Est IT / national IT): without it
+    0.728 / 0.532 / 0.490, with it (weight 1.5) 0.737 / 0.546 / 0.509 (top-3 +1.5 to 2 points); word pairs, 600 or 1,500
+    characters of description, z-scored cosines: no better.
+    """
+
+    def __init__(self, codes: Sequence[str], profiles: Mapping[str, str]) -> None:
+        self.size = len(codes)
+        self.vectorizer: Any = None
+        self.matrix: Any = None
+        texts = [word_key(profiles.get(code, "")) for code in codes]
+        if sum(1 for t in texts if t) < 2:
+            return  # no profiles in the store (taxonomy without texts): the coder goes without
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        # terms in more than half of the fiches ("assurer", "client") tell nothing apart
+        self.vectorizer = TfidfVectorizer(
+            analyzer="word", token_pattern=r"\S+", sublinear_tf=True, max_df=0.5, dtype=np.float32
+        )
+        try:
+            self.matrix = self.vectorizer.fit_transform(texts).T.tocsr()
+        except ValueError:  # every term pruned (a tiny test taxonomy)
+            self.vectorizer = None
+
+    def similarity(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
+        """(n_texts, n_métiers) cosines (zeros without profiles)."""
+        if self.vectorizer is None:
+            return np.zeros((len(texts), self.size), dtype=np.float32)
+        queries = self.vectorizer.transform([word_key(t) for t in texts])
+        return np.asarray((queries @ self.matrix).toarray(), dtype=np.float32)
 
 
 def _best(scores: np.ndarray[Any, Any], k: int) -> tuple[tuple[int, float], ...]:

@@ -8,6 +8,9 @@ nursing fiches; the one most advertised nationally is the likelier):
 - *sector*: ROME's own NAF-division → métier links (``unix_arborescence_secteur_naf``): an offer of a
   bakery is likelier a baker's. Temporary-work agencies (NAF 78) say nothing about the job.
 
+And one text per métier, its *profile*: what the ROME fiche says the job is (definition, access) and
+the labels of the compétences and savoirs it lists; the coder compares an offer's whole text with it.
+
     >>> priors = OccupationPriors({"J1506": 120_000, "J1512": 900}, {"86": frozenset({"J1506"})})
     >>> priors.sector_codes("86.10Z")
     frozenset({'J1506'})
@@ -40,10 +43,11 @@ def naf_division(naf: str) -> str:
 
 @dataclass(frozen=True)
 class OccupationPriors:
-    """National offer volumes per ROME code and NAF division → ROME codes."""
+    """National offer volumes per ROME code, NAF division → ROME codes, ROME code → fiche profile text."""
 
     volumes: Mapping[str, float] = field(default_factory=dict)
     sectors: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    profiles: Mapping[str, str] = field(default_factory=dict)
 
     def volume_scores(self, codes: Sequence[str]) -> np.ndarray[Any, Any]:
         """z-scored log volumes of the codes (codes without figures count as no offers)."""

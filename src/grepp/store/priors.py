@@ -43,6 +43,33 @@ def market_volumes(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None)
     return {str(code): float(offers) for code, offers in rows}
 
 
+def metier_profiles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """ROME code → its fiche in words: definition, access texts, labels of its compétences and savoirs."""
+    parts: dict[str, list[str]] = defaultdict(list)
+    rows = con.execute(
+        """
+        SELECT concept_id, text FROM taxonomy_texts_current
+        WHERE taxonomy = 'rome' AND text_type IN ('definition', 'acces_metier')
+        ORDER BY concept_id, text_type DESC, position
+        """
+    ).fetchall()
+    rows += con.execute(
+        """
+        SELECT l.occupation_id, s.label
+        FROM taxonomy_occupation_skills_current l
+        JOIN taxonomy_skills_current s ON s.concept_id = l.skill_id AND s.taxonomy = l.taxonomy
+        WHERE l.taxonomy = 'rome'
+        ORDER BY l.occupation_id, s.label
+        """
+    ).fetchall()
+    for concept_id, text in rows:
+        if text:
+            parts[str(concept_id).removeprefix("rome:")].append(str(text))
+    return {code: "\n".join(texts) for code, texts in parts.items()}
+
+
 def occupation_priors(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> OccupationPriors:
-    """Both priors (empty mappings where the store has nothing: the coder then ignores them)."""
-    return OccupationPriors(volumes=market_volumes(con, data_dir), sectors=naf_sectors(con))
+    """The priors and the fiche profiles (empty mappings where the store has nothing: the coder ignores them)."""
+    return OccupationPriors(
+        volumes=market_volumes(con, data_dir), sectors=naf_sectors(con), profiles=metier_profiles(con)
+    )
