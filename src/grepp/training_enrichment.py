@@ -5,7 +5,9 @@ codes of the old Formacode table: they are stored ``rome_links_status = 'pending
 objective are coded like an offer's title and description; the best métier is stored as a ROME link
 whose ``origin`` names the coder and its version (a second métier too when the coder is confident in it),
 and the training becomes ``coded``. A training the coder abstains on stays pending (it is cheap to try
-again with a later model); one that changed since it was read is left for the next run::
+again with a later model); one that changed since it was read is left for the next run. Trainings coded
+by an older version of the coder are coded again, and the new links replace the old ones (where the new
+version abstains, the old links stay)::
 
     with connect(settings.db_path) as con:
         counts = code_pending_trainings(con, settings)   # {'trainings coded': …, 'unknown': …}
@@ -55,17 +57,25 @@ def code_pending_trainings(
     con: duckdb.DuckDBPyConnection, settings: Settings, *, on_progress: Progress | None = None
 ) -> dict[str, int]:
     """Code every pending training; counts of coded, unknown and changed-meanwhile trainings."""
-    from grepp.enrich.occupations import OccupationInput
+    from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationInput
     from grepp.offer_enrichment import build_enrichers
     from grepp.sources.training_record import RomeLink
     from grepp.store.db import transaction
     from grepp.store.taxonomy import current_releases
-    from grepp.store.trainings import pending_rome_trainings, save_coded_rome_links
+    from grepp.store.trainings import pending_rome_trainings, recodable_trainings, save_coded_rome_links
 
-    counts = {"trainings coded": 0, "trainings unknown": 0, "trainings changed meanwhile": 0}
+    counts = {
+        "trainings coded": 0,
+        "trainings recoded by a newer coder": 0,
+        "trainings unknown": 0,
+        "trainings changed meanwhile": 0,
+    }
     pending = pending_rome_trainings(con)
-    if not pending:
+    stale = recodable_trainings(con, CODER_NAME, f"{CODER_NAME}.v{CODER_VERSION}")
+    if not pending and not stale:
         return counts
+    recoding = {t.training_id for t in stale}
+    pending += stale
     coder = build_enrichers(con, settings).coder
     rome_version = next((f"rome-{v}" for t, v, _ in current_releases(con) if t == "rome"), "rome")
     for start in range(0, len(pending), BATCH):
@@ -91,8 +101,9 @@ def code_pending_trainings(
                     )
                     for m in chosen
                 ]
-                if save_coded_rome_links(con, training, links, origin=result.coder):
-                    counts["trainings coded"] += 1
+                if save_coded_rome_links(con, training, links, origin=result.coder, replaces=CODER_NAME):
+                    recoded = training.training_id in recoding
+                    counts["trainings recoded by a newer coder" if recoded else "trainings coded"] += 1
                 else:
                     counts["trainings changed meanwhile"] += 1
         if on_progress is not None:

@@ -85,7 +85,26 @@ def test_trainings_without_rome_codes_get_coded_metiers(demo: tuple[Settings, du
     step = next(s for s in DEMO_STEPS if s.name == "training coding")
     settings, _ = demo
     again = run_step(step, con, settings, None).counts
-    assert again["trainings coded"] == 0  # the coded ones are not coded twice
+    assert again["trainings coded"] == again["trainings recoded by a newer coder"] == 0  # not coded twice
+    # links of an older version of the coder: the current one codes those trainings again and replaces them
+    older = con.execute(
+        "SELECT training_id, origin FROM training_rome WHERE origin LIKE 'occupations.hybrid.v%' "
+        "ORDER BY training_id LIMIT 5"
+    ).fetchall()
+    current = older[0][1]
+    ids = [training_id for training_id, _ in older]
+    con.execute(
+        f"UPDATE training_rome SET origin = 'occupations.hybrid.v0' WHERE training_id IN ({','.join('?' * len(ids))})",
+        ids,
+    )
+    recoded = run_step(step, con, settings, None).counts
+    assert recoded["trainings recoded by a newer coder"] == len(ids)
+    origins = con.execute(
+        f"SELECT DISTINCT origin FROM training_rome WHERE training_id IN ({','.join('?' * len(ids))}) "
+        "AND origin LIKE 'occupations.%'",
+        ids,
+    ).fetchall()
+    assert origins == [(current,)]
 
 
 def test_grand_est_offers_are_placed_in_their_zone_demploi(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:

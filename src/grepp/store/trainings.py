@@ -368,19 +368,47 @@ def pending_rome_trainings(con: duckdb.DuckDBPyConnection, limit: int | None = N
     return [TrainingText(*(str(v) for v in row)) for row in con.execute(sql, params).fetchall()]
 
 
+def recodable_trainings(con: duckdb.DuckDBPyConnection, coder: str, current: str) -> list[TrainingText]:
+    """Trainings coded only by other versions of a coder (``coder`` is its name, ``current`` its versioned
+    name, e.g. ``occupations.hybrid`` and ``occupations.hybrid.v6``): a newer model codes them again."""
+    rows = con.execute(
+        """
+        SELECT t.training_id, t.content_hash, t.title, coalesce(t.objective, ''), coalesce(t.content, '')
+        FROM trainings t
+        WHERE t.rome_links_status = 'coded' AND coalesce(t.title, '') <> ''
+          AND EXISTS (SELECT 1 FROM training_rome r WHERE r.training_id = t.training_id AND r.origin LIKE ? || '.v%')
+          AND NOT EXISTS (SELECT 1 FROM training_rome r WHERE r.training_id = t.training_id AND r.origin = ?)
+        ORDER BY t.created_at, t.training_id
+        """,
+        [coder, current],
+    ).fetchall()
+    return [TrainingText(*(str(v) for v in row)) for row in rows]
+
+
 def save_coded_rome_links(
-    con: duckdb.DuckDBPyConnection, training: TrainingText, links: Sequence[RomeLink], *, origin: str
+    con: duckdb.DuckDBPyConnection,
+    training: TrainingText,
+    links: Sequence[RomeLink],
+    *,
+    origin: str,
+    replaces: str | None = None,
 ) -> bool:
     """Store ROME links found by a coder (``origin`` names it, e.g. ``occupations.hybrid.v1``).
 
     Nothing is stored, and ``False`` returned, when the training changed since it was read (its content
-    hash differs): its text must be coded again. Links of the same origin are replaced; the status
-    becomes ``coded``. A later ingest that changes the training rewrites its links (status ``pending``).
+    hash differs): its text must be coded again. Links of the same origin are replaced, and those of the
+    other versions of the coder named ``replaces`` (``occupations.hybrid``); the status becomes ``coded``.
+    A later ingest that changes the training rewrites its links (status ``pending``).
     """
     current = existing_hashes(con, [training.training_id]).get(training.training_id)
     if current != training.content_hash:
         return False
     con.execute("DELETE FROM training_rome WHERE training_id = ? AND origin = ?", [training.training_id, origin])
+    if replaces is not None and links:
+        con.execute(
+            "DELETE FROM training_rome WHERE training_id = ? AND origin LIKE ? || '.v%'",
+            [training.training_id, replaces],
+        )
     _insert(
         con,
         "training_rome",
