@@ -22,6 +22,8 @@ def test_keys_fold_gender_case_and_markers() -> None:
     assert label_key("Landwirt:in") == label_key("LandwirtIn") == label_key("Landwirt(in)") == "landwirt"
     assert label_key("Technisch(er)e Assistent (m./w.)") == "technische assistent"
     assert gender_keys("boucher/bouchère") == ["boucher"]
+    assert label_key("Cheffe de chantier (H/F)") == label_key("Chef de chantier") == "chef de chantier"
+    assert gender_keys("Chef / Cheffe de cuisine") == ["chef de cuisine"]
     assert word_key("Conduite de chariots élévateurs") == "conduit chariot elev"
     assert word_key("Utilisation du câblage") == word_key("utiliser des câbles")
 

@@ -129,10 +129,16 @@ def gender_variants(label: str) -> list[str]:
     return [left, right]
 
 
+#: Feminine forms no suffix rule reaches (too short for one).
+_IRREGULAR_FEMININE = {"cheffe": "chef", "cheffes": "chefs"}
+
+
 def masculine(word: str, lexicon: Mapping[str, str] | None = None) -> str:
-    """The masculine key of one folded word ("soudeuse" → "soudeur"); other words unchanged."""
+    """The masculine key of one folded word ("soudeuse" → "soudeur", "cheffe" → "chef"); other words unchanged."""
     if lexicon is not None and word in lexicon:
         return lexicon[word]
+    if word in _IRREGULAR_FEMININE:
+        return _IRREGULAR_FEMININE[word]
     if len(word) <= 4:
         return word
     for suffix, replacement in _FEMININE_SUFFIXES:
