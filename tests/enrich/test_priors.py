@@ -97,6 +97,7 @@ def test_the_fiche_profiles_read_what_a_generic_title_leaves_open(
     priors = occupation_priors(taxonomy_con, data_dir)
     with_profiles = OccupationCoder(concepts, priors=priors).code(offer_input(strip_coding(offer)))
     assert with_profiles.metiers[0].code.startswith("H25")  # production team leaders in industry
+    assert with_profiles.appellations[0].rome_code == with_profiles.metiers[0].code  # appellations follow
     blind = OccupationPriors(priors.volumes, priors.sectors)  # the same coder without the fiches
     without = OccupationCoder(concepts, priors=blind).code(offer_input(strip_coding(offer)))
     assert not without.metiers[0].code.startswith("H25")

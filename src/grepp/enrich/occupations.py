@@ -259,6 +259,7 @@ class OccupationCoder:
             scored = self._title_scores(titles)
             metiers = np.stack([ts.metiers for ts in scored]).astype(np.float32)
             described: np.ndarray[Any, Any] | None = None
+            profiled: np.ndarray[Any, Any] | None = None
             has_description = np.array([bool(label_key(d)) for d in descriptions], dtype=np.float32)[:, None]
             if has_description.any():
                 described = self.rome.element_scores(descriptions)
@@ -278,6 +279,7 @@ class OccupationCoder:
                         scored[row],
                         metiers[row],
                         None if described is None else described[row],
+                        None if profiled is None else profiled[row],
                         batch[row].naf,
                     )
                 )
@@ -324,6 +326,7 @@ class OccupationCoder:
         scored: TitleScores,
         metier_scores: np.ndarray[Any, Any],
         described: np.ndarray[Any, Any] | None,
+        profiled: np.ndarray[Any, Any] | None = None,
         naf: str = "",
     ) -> OccupationResult:
         cfg = self.config
@@ -350,14 +353,24 @@ class OccupationCoder:
                     code,
                 )
             )
-        # appellations: the title's best, and the description's best, each with both parts where known
+        # appellations: the title's best, and the description's best, each with both parts where known, plus
+        # their métier's fiche-profile score
         combined = dict(scored.appellations)
         if described is not None:
             for i in combined:
                 combined[i] += float(described[i])
             for i, score in _best(described, cfg.top):
                 combined.setdefault(i, score)
-        app_order = sorted(combined, key=lambda i: (-combined[i], i))[: cfg.top]
+        if profiled is not None:  # what the fiche profile says of its métier: appellations follow their métiers
+            for i in combined:
+                combined[i] += float(profiled[self._metier_of_element[i]])
+        app_order = sorted(combined, key=lambda i: (-combined[i], i))
+        # the first appellation is one of the coded métier (its own evidence may trail another's by a hair)
+        lead = next((i for i in app_order if self.rome_metier[i] == metiers[0].code), None)
+        if lead is not None:
+            app_order.remove(lead)
+            app_order.insert(0, lead)
+        app_order = app_order[: cfg.top]
         appellations = tuple(
             Candidate(
                 self.rome.ids[i],
