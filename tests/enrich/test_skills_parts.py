@@ -131,6 +131,16 @@ def test_loosened_patterns_drop_only_lookarounds_and_word_boundaries() -> None:
         loosened(r"a(?!b")
 
 
+def test_a_pattern_re2_cannot_read_falls_back_to_python_re() -> None:
+    import re
+
+    from grepp.enrich.skill_lexicon import prefilter
+
+    searcher = prefilter([r"(ab)\1", r"\bSST\b"])  # a backreference: RE2 has none
+    assert isinstance(searcher, re.Pattern)
+    assert searcher.search("xababx") and searcher.search("formation sst") and not searcher.search("abx")
+
+
 def test_the_fast_prefilter_lets_through_every_sentence_the_exact_patterns_match(data_dir: Path) -> None:
     """RE2 runs the loosened lexicon as one automaton; the exact re patterns must find the same mentions."""
     import re

@@ -404,8 +404,8 @@ class _ProfileIndex:
     """Word TF-IDF (stems, unigrams) of each métier's fiche profile; an offer's cosine to every métier.
 
     Measured on the labelled offers (top-1, all-sectors / Grand Est IT / national IT): without it
-    0.728 / 0.532 / 0.490, with it (weight 1.5) 0.737 / 0.546 / 0.508 (top-3 +1.5 to 2 points); word pairs, 600 or 1,500
-    characters of description, z-scored cosines: no better.
+    0.728 / 0.532 / 0.490, with it (weight 1.5) 0.737 / 0.546 / 0.508 (top-3 +1.5 to 2 points); word
+    pairs, 1,500 characters of description, z-scored cosines: no better.
     """
 
     def __init__(self, codes: Sequence[str], profiles: Mapping[str, str]) -> None:

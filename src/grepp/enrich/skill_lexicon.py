@@ -118,6 +118,7 @@ def prefilter(patterns: list[str]) -> _Searcher:
 
     options = re2.Options()
     options.case_sensitive = False
+    options.log_errors = False  # a pattern RE2 cannot read is not an error: re takes over
     try:
         searcher: _Searcher = re2.compile("|".join(f"(?:{loosened(p)})" for p in patterns), options)
     except (re2.error, ValueError):
