@@ -14,6 +14,7 @@ The lexicon file is read once, on first use (no work at import time).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -55,53 +56,55 @@ def loosened(pattern: str) -> str:
     'SSIAP'
     """
     out: list[str] = []
-    i = 0
-    in_class = False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            if pattern[i : i + 2] != "\\b" or in_class:
-                out.append(pattern[i : i + 2])
-            i += 2
+    skip_to = 0
+    for i, piece, in_class in _pieces(pattern):
+        if i < skip_to:
             continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            # a "]" right after "[" or "[^" is a literal, not the end of the class
-            head = 2 if pattern.startswith("[^]", i) else 1 if pattern.startswith("[]", i) else 0
-            out.append(pattern[i : i + head + 1])
-            i += head + 1
+        if not in_class and piece == "\\b":
             continue
-        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            i = _group_end(pattern, i)
+        if not in_class and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            skip_to = _group_end(pattern, i)
             continue
-        out.append(char)
-        i += 1
+        out.append(piece)
     return "".join(out)
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The index just after the group opened at ``start``."""
-    depth = 0
+def _pieces(pattern: str, start: int = 0) -> Iterator[tuple[int, str, bool]]:
+    """(index, piece, inside a character class) of a pattern: an escape is one piece, and so is the
+    opening of a class with the "]" that may follow it as a literal ("[]…]", "[^]…]")."""
     i = start
     in_class = False
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
+            yield i, pattern[i : i + 2], in_class
             i += 2
-            continue
-        if in_class:
+        elif in_class:
+            yield i, char, True
             in_class = char != "]"
+            i += 1
         elif char == "[":
+            head = 2 if pattern.startswith("[^]", i) else 1 if pattern.startswith("[]", i) else 0
+            yield i, pattern[i : i + head + 1], True
             in_class = True
-        elif char == "(":
+            i += head + 1
+        else:
+            yield i, char, False
+            i += 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index just after the group opened at ``start``."""
+    depth = 0
+    for i, piece, in_class in _pieces(pattern, start):
+        if in_class:
+            continue
+        if piece == "(":
             depth += 1
-        elif char == ")":
+        elif piece == ")":
             depth -= 1
             if depth == 0:
                 return i + 1
-        i += 1
     raise ValueError(f"unbalanced group in pattern {pattern!r}")
 
 
