@@ -88,3 +88,27 @@ def test_eval_offers_predicts_without_reading_the_coding(data_dir: Path, taxonom
     metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
     assert float(metrics["top3"]) >= float(metrics["top1"]) > 0.4
     assert "line 31" in result.output  # the bad line is reported, the rest coded
+
+
+@pytest.mark.slow
+def test_eval_offers_reads_a_flat_psv_export_like_the_ingestion(
+    data_dir: Path, taxonomy_db: Path, tmp_path: Path
+) -> None:
+    """The real Ardèche export (150 offers flattened to `|`-separated dotted columns) is scored as JSON is."""
+    source = data_dir / "offers" / "france-travail" / "ardeche-cdi-2025-flattened.psv"
+    db = tmp_path / "g.duckdb"
+    shutil.copyfile(taxonomy_db, db)
+    out, skills = tmp_path / "pred.tsv", tmp_path / "skills.tsv"
+    args = ["--data", str(data_dir), "--db", str(db), "eval", "offers", str(source), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--skills-out", str(skills)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    header = source.read_text(encoding="utf-8").splitlines()[0].split("|")
+    assert header[:2] == ["id", "intitule"] and len(rows) == 150
+    assert all(len(r) == 4 and len(r[1]) == 5 for r in rows)
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
+    assert metrics["offers"] == "150"  # every offer carries its romeCode: all of them are scored
+    assert float(metrics["top3"]) >= float(metrics["top1"]) > 0.4
+    assert 0.1 < float(metrics["skill_recall@10"]) <= 1.0  # the competences cells (Python literals) are read
+    skill_rows = [line.split("\t") for line in skills.read_text(encoding="utf-8").splitlines()]
+    assert {r[0] for r in skill_rows} <= {r[0] for r in rows} and all(r[1].isdigit() for r in skill_rows)

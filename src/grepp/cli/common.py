@@ -16,7 +16,8 @@ from grepp.config import Settings, load_settings
 from grepp.store.runs import RunReport
 
 console = Console(soft_wrap=True)
-err_console = Console(stderr=True)
+#: messages (a skipped record names its file and line) are never broken in the middle: soft wrap
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """`grepp eval` commands (thin: parse, call the library, format).
 
 grepp eval rank --queries Q.tsv --corpus C.tsv --out RUN.trec [--qrels A.tsv] [--top 100]
-grepp eval offers OFFERS.jsonl --out PRED.tsv [--skills-out SKILLS.tsv]
+grepp eval offers OFFERS.jsonl --out PRED.tsv [--skills-out SKILLS.tsv]   (also a flat CSV/PSV export)
 """
 
 from __future__ import annotations
@@ -32,6 +32,24 @@ def _read_text(path: Path) -> str:
         return decode(path.read_bytes(), str(path))
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc}") from exc
+
+
+def _offer_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """``(location, offer)`` of a JSONL/JSON-array file or of a flat CSV/PSV export, and what was skipped.
+
+    Flat exports (``ardeche-cdi-2025-flattened.psv``: dotted columns, Python-literal cells; a
+    ``*_offres.csv`` with its ``*_competences.csv``) are read by the ingestion's own reader, so that every
+    offer file grepp ingests can also be scored.
+    """
+    text = _read_text(path)
+    if not text.strip() or text.lstrip()[:1] in ("[", "{"):
+        records, problems = read_offer_records(text, str(path))
+        return records, [str(problem) for problem in problems]
+    from grepp.sources.offer_files import open_offer_file
+
+    source = open_offer_file(path, "ft-flat")
+    flat = [(record.location, record.value) for record in source.records() if isinstance(record.value, dict)]
+    return flat, list(source.warnings)
 
 
 def _pairs(path: Path) -> list[tuple[str, str]]:
@@ -195,7 +213,7 @@ def register(cli: click.Group) -> None:
         help="Dense encoder for the coder (slower to index).",
     )
     def offers(offers_path: Path, out_path: Path, skills_path: Path | None, encoder_name: str) -> None:
-        """Code France Travail API v2 offers (JSONL or JSON array) into ROME métiers, best first.
+        """Code France Travail API v2 offers (JSONL, JSON array or flat CSV/PSV) into ROME métiers, best first.
 
         The offers' own romeCode, romeLibelle, appellationlibelle and competences are stripped before
         coding (never read for prediction); when present they are the truth for the printed top-1/top-3
@@ -203,7 +221,7 @@ def register(cli: click.Group) -> None:
         database first when missing. Example: grepp eval offers offers.jsonl --out pred.tsv
         """
         settings = get_state().settings()
-        records, problems = read_offer_records(_read_text(offers_path), str(offers_path))
+        records, problems = _offer_records(offers_path)
         for problem in problems:
             err_console.print(f"skipped {problem}")
         truths = [
