@@ -101,12 +101,30 @@ def main() -> None:
         )
         sys.stdout.write(lines[-1] + "\n")
     lines += ["", "| offers file | top-1 | top-3 | offers | seconds | peak MiB |", "|---|---|---|---|---|---|"]
-    for path in sorted((data / "offers" / "france-travail").glob("*.jsonl")):
+    offers_dir = data / "offers" / "france-travail"
+    # the Ardèche export (flat PSV) was never used to tune anything: the closest to a held-out check here
+    for path in sorted([*offers_dir.glob("*.jsonl"), *offers_dir.glob("*.psv")]):
         m, seconds, peak = _run([*base, "eval", "offers", str(path), "--out", str(work / "pred.tsv")])
         lines.append(
             f"| {path.name} | {m.get('top1', '')} | {m.get('top3', '')} | {m.get('offers', '')} "
             f"| {seconds:.0f} | {peak:.0f} |"
         )
+        sys.stdout.write(lines[-1] + "\n")
+    lines += [
+        "",
+        "Skills (`--skills-out`): recall@10 of the recruiters' ROME compétences/savoirs among the predicted ones.",
+        "",
+        "| offers file | skill recall@10 | seconds |",
+        "|---|---|---|",
+    ]
+    for path in [
+        offers_dir / "all-sectors-2025.jsonl",
+        offers_dir / "ardeche-cdi-2025-flattened.psv",
+        data / "offers" / "france-travail-flat" / "riadh_dept07_offres.csv",  # competences in *_competences.csv
+    ]:
+        args = ["eval", "offers", str(path), "--out", str(work / "pred.tsv"), "--skills-out", str(work / "s.tsv")]
+        m, seconds, _ = _run([*base, *args])
+        lines.append(f"| {path.name} | {m.get('skill_recall@10', '')} | {seconds:.0f} |")
         sys.stdout.write(lines[-1] + "\n")
     out = ROOT / "docs" / "benchmarks" / "ai-occupations-run.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

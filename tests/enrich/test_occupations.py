@@ -15,6 +15,7 @@ from grepp.enrich.occupations import (
     clean_title,
     offer_input,
     strip_coding,
+    title_head,
 )
 from grepp.taxonomy import load_concepts
 
@@ -108,6 +109,19 @@ def test_odd_inputs_never_crash(coder: OccupationCoder, item: OccupationInput) -
     assert result.status in {"coded", "unknown"}
     if result.status == "unknown":
         assert result.reason
+
+
+def test_the_titles_head_word_names_the_job_not_its_field(coder: OccupationCoder, data_dir: Path) -> None:
+    """A real Ardèche offer, "Formateur Section Infirmier": a trainer (K2111) of nurses, not a nurse."""
+    from grepp.sources.offer_files import open_offer_file
+
+    source = open_offer_file(data_dir / "offers" / "france-travail" / "ardeche-cdi-2025-flattened.psv")
+    offer = next(r.value for r in source.records() if r.value["id"] == "191YXMX")
+    assert title_head(clean_title(str(offer["intitule"]))) == "formateur"
+    result = coder.code(offer_input(strip_coding(offer)))
+    assert result.metiers[0].code == "K2111" == offer["romeCode"]
+    assert result.appellations[0].label.startswith("Formateur")
+    assert title_head("2 Agents de production") == "agent" and title_head(" (H/F) ") == ""
 
 
 def test_titles_lose_contract_and_gender_noise() -> None:

@@ -35,10 +35,10 @@ class Calibration:
 
 #: Fitted by scripts/fit_occupation_calibration.py (see docs/benchmarks/ai-occupations.md).
 _DEFAULT = Calibration(
-    bias=-2.5173,
-    score_weight=1.8332,
-    margin_weight=2.0371,
-    provenance="occupations.hybrid.v6, sha1 half 0 of the 3,587 France Travail offers, 2026-11-28",
+    bias=-2.3397,
+    score_weight=1.4070,
+    margin_weight=2.1571,
+    provenance="occupations.hybrid.v7, sha1 half 0 of the 3,587 France Travail offers, 2026-11-28",
 )
 
 

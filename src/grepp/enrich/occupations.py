@@ -1,12 +1,14 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v6`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
-v6: the whole offer compared with each métier's fiche profile).
+Versioned ``occupations.hybrid.v7`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
+favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
 names) and ESCO (French and English, alternative labels) is a form of its concept; a métier scores its
-best appellation for the title plus its best for the description, plus the word TF-IDF cosine of the
+best appellation for the title (+ a bonus when one of its appellations starts with the title's head word)
+plus its best for the description, plus the word TF-IDF cosine of the
 title and first 4,000 characters of the description with what the métier's ROME fiche says (definition,
 access, compétences and savoirs), plus two light priors (national offer volume, ROME's NAF-sector
 links: :mod:`.priors`). What a title alone says is cached per title
@@ -44,7 +46,7 @@ from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "6"
+CODER_VERSION = "7"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
@@ -74,6 +76,19 @@ def clean_offer_text(text: str, limit: int) -> str:
     text = html.unescape(_TAG.sub(" ", text))
     text = _SYMBOLS.sub(" ", text)
     return " ".join(text.split())[:limit]
+
+
+def title_head(text: str) -> str:
+    """The head of a French job title, its first word, keyed ("Formateur Section Infirmier" → "formateur").
+
+    French titles put the job first and its field after ("Formateur Section Infirmier" is a trainer, not a
+    nurse; "Manager adjoint en boulangerie" manages a shop); numbers are skipped ("2 Agents …") and a plural
+    ``s`` dropped from words of five letters or more. ``""`` when the title has no word.
+    """
+    for word in re.split(r"[ '’]", label_key(text)):
+        if word and not word.isdigit():
+            return word[:-1] if word.endswith("s") and len(word) > 4 else word
+    return ""
 
 
 def clean_title(title: str) -> str:
@@ -150,6 +165,8 @@ class CoderConfig:
     volume_weight: float = 0.03
     #: bonus of the métiers ROME links to the employer's NAF division
     sector_weight: float = 0.05
+    #: bonus of the appellations and métier labels whose head (first word) is the title's: see :func:`title_head`
+    head_weight: float = 0.2
     #: weight of the word TF-IDF cosine between the offer (title + description) and each métier's fiche
     #: profile (definition, access, compétences and savoirs; see :mod:`.priors`)
     profile_weight: float = 1.5
@@ -216,6 +233,15 @@ class OccupationCoder:
         self._volume = self.config.volume_weight * self.priors.volume_scores(self.metier_codes)
         self._metier_of_element = np.array([index[m] for m in self.rome_metier], dtype=np.int64)
         self._metier_starts = np.flatnonzero(np.r_[True, self._metier_of_element[1:] != self._metier_of_element[:-1]])
+        by_head: dict[str, set[int]] = {}
+        for i, cid in enumerate(self.rome.ids):
+            for text in self.concepts[cid].texts("fr"):
+                by_head.setdefault(title_head(text), set()).add(i)
+        by_head.pop("", None)
+        self._head_elements = {head: np.array(sorted(found), dtype=np.int64) for head, found in by_head.items()}
+        self._head_metiers = {
+            head: np.unique(self._metier_of_element[found]) for head, found in self._head_elements.items()
+        }
         self.esco = (
             Retriever(
                 esco_items,
@@ -302,7 +328,12 @@ class OccupationCoder:
         if missing:
             rome = self.rome.element_scores(missing)
             rome *= self.config.title_weight
-            metiers = np.maximum.reduceat(rome, self._metier_starts, axis=1).astype(np.float16)
+            metiers = np.maximum.reduceat(rome, self._metier_starts, axis=1)
+            for i, title in enumerate(missing):  # the métiers with an appellation named by the title's head word
+                found = self._head_metiers.get(title_head(title))
+                if found is not None:
+                    metiers[i, found] += self.config.head_weight
+            metiers = metiers.astype(np.float16)
             esco = self.esco.element_scores(missing) if self.esco is not None else None
             fresh = {
                 title: TitleScores(

@@ -370,7 +370,7 @@ def pending_rome_trainings(con: duckdb.DuckDBPyConnection, limit: int | None = N
 
 def recodable_trainings(con: duckdb.DuckDBPyConnection, coder: str, current: str) -> list[TrainingText]:
     """Trainings coded only by other versions of a coder (``coder`` is its name, ``current`` its versioned
-    name, e.g. ``occupations.hybrid`` and ``occupations.hybrid.v6``): a newer model codes them again."""
+    name, e.g. ``occupations.hybrid`` and ``occupations.hybrid.v7``): a newer model codes them again."""
     rows = con.execute(
         """
         SELECT t.training_id, t.content_hash, t.title, coalesce(t.objective, ''), coalesce(t.content, '')
