@@ -8,7 +8,7 @@ GREPP_DATA ?= $(abspath ../shared/data)
 GREPP_DB ?= $(abspath grepp.duckdb)
 export GREPP_DATA GREPP_DB
 
-.PHONY: install demo demo-data test test-fast lint bench clean
+.PHONY: install demo demo-data test test-fast lint bench adapters clean
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# rebuild the encoder adapters shipped in src/grepp/resources (trained on ROME/ESCO labels only; ~3 min)
+adapters: install
+	$(BIN)/python scripts/train_adapters.py
 
 clean:
 	rm -rf $(VENV) .grepp-cache grepp.duckdb grepp.duckdb.wal .pytest_cache .mypy_cache .ruff_cache

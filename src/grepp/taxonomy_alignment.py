@@ -21,6 +21,7 @@ from collections.abc import Callable
 import duckdb
 
 from grepp.config import Settings
+from grepp.enrich.adapters import ADAPTER_VERSION, adapted
 from grepp.errors import TaxonomyError
 
 Progress = Callable[[int], None]
@@ -53,7 +54,7 @@ def align_stored_taxonomies(
     from grepp.taxonomy.concepts import load_concepts
 
     rome_version, esco_version = _releases(con)
-    suffix = f"+{DENSE_ENCODER}" if dense else ""
+    suffix = f"+{DENSE_ENCODER}.adapted{ADAPTER_VERSION}" if dense else ""
     releases = {"rome_version": rome_version, "esco_version": esco_version}
     skill_run = {"aligner": skl.ALIGNER_NAME, "aligner_version": skl.ALIGNER_VERSION + suffix, **releases}
     occ_run = {"aligner": occ.ALIGNER_NAME, "aligner_version": occ.ALIGNER_VERSION + suffix, **releases}
@@ -70,7 +71,7 @@ def align_stored_taxonomies(
         encoder = get_encoder(DENSE_ENCODER, cache=EmbeddingCache(settings.cache_dir / "vectors"))
     concepts = load_concepts(con)
     if todo_skills:
-        rows = skl.align_rome_esco(concepts, encoder=encoder)
+        rows = skl.align_rome_esco(concepts, encoder=adapted(encoder, "skills"))
         counts["skill pairs"] = save_alignments(con, rows, **skill_run)
     if todo_occ:
         from grepp.enrich.expansion import LabelBook
@@ -79,6 +80,7 @@ def align_stored_taxonomies(
         from grepp.taxonomy.concepts import isco_group_labels
 
         book = LabelBook.from_concepts(concepts)
+        encoder = adapted(encoder, "occupations")
         metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
         pairs = occ.align_appellations(
             concepts,

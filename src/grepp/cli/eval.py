@@ -13,13 +13,21 @@ import click
 
 from grepp.cli.common import err_console, get_state, progress_bar
 from grepp.config import Settings
+from grepp.enrich.adapters import AdaptedEncoder, adapted
 from grepp.enrich.embed import Encoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.metrics import evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
 from grepp.enrich.priors import OccupationPriors
-from grepp.enrich.ranking import RANKER_NAME, RANKER_VERSION, TITLE_CONFIG, rank_corpus, wants_metier_context
+from grepp.enrich.ranking import (
+    RANKER_NAME,
+    RANKER_VERSION,
+    TITLE_CONFIG,
+    corpus_domain,
+    rank_corpus,
+    wants_metier_context,
+)
 from grepp.errors import ConfigError, SourceError
 from grepp.models import Concept
 from grepp.sources.eval_sets import decode, read_offer_records, read_pairs, read_qrels, write_run
@@ -161,10 +169,14 @@ def register(cli: click.Group) -> None:
         encoder = encoder_for(settings, encoder_name)
         if use_taxonomy:
             book, concepts, broad = taxonomy_book(settings)
+            domain = corpus_domain(corpus, book)
+            if domain is not None:  # the encoder's adapter for occupation or skill labels (trained on ROME/ESCO)
+                encoder = adapted(encoder, domain)
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):
                     metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
-        err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}")
+        adapter = f" + adapter {encoder.adapter}" if isinstance(encoder, AdaptedEncoder) else ""
+        err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}{adapter}")
         with progress_bar("ranking", total=len(queries)) as advance:
             run = rank_corpus(
                 queries,

@@ -26,6 +26,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from grepp.enrich.adapters import Domain
 from grepp.enrich.embed import Encoder
 from grepp.enrich.expansion import OCCUPATION_KINDS, LabelBook
 from grepp.enrich.lexical import label_key
@@ -34,7 +35,7 @@ from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
 
 RANKER_NAME = "rank.hybrid"
-RANKER_VERSION = "3"
+RANKER_VERSION = "4"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
@@ -130,6 +131,13 @@ def corpus_language(corpus: Sequence[tuple[str, str]]) -> str:
     """``fr``, ``de`` or ``en``: the language of an even sample of the corpus labels (function words)."""
     step = max(1, len(corpus) // LANGUAGE_SAMPLE)
     return detect_language(" ".join(text for _, text in corpus[::step]))
+
+
+def corpus_domain(corpus: Sequence[tuple[str, str]], book: LabelBook | None) -> Domain | None:
+    """Whether the corpus names occupations or skills (which encoder adapter suits it); ``None`` without a book."""
+    if book is None:
+        return None
+    return "occupations" if book.names_occupations([text for _, text in corpus]) else "skills"
 
 
 def wants_metier_context(
