@@ -12,7 +12,13 @@ import pytest
 
 from grepp.errors import NotFoundError, TaxonomyError
 from grepp.store.db import connect
-from grepp.taxonomy.concepts import load_concepts, occupation_skill_links, rome_code_of_appellation
+from grepp.taxonomy.concepts import (
+    broader_links,
+    group_labels,
+    load_concepts,
+    occupation_skill_links,
+    rome_code_of_appellation,
+)
 from grepp.taxonomy.details import describe
 from grepp.taxonomy.search import search
 
@@ -101,6 +107,19 @@ def test_load_concepts_shape(ro: duckdb.DuckDBPyConnection) -> None:
     assert "green" in by_id["esco:http://data.europa.eu/esco/skill/001d46db-035e-4b92-83a3-ed8771e0c123"].flags
     assert sum("savoir_etre" in c.flags for c in concepts) == 16
     assert any("transition_eco" in c.flags for c in concepts if c.kind == "appellation")
+    # in the same order every time (what is built from the list, e.g. the shipped adapters, must not vary)
+    assert [c.id for c in concepts] == sorted(c.id for c in concepts)
+
+
+def test_broader_links_and_group_labels(ro: duckdb.DuckDBPyConnection) -> None:
+    links = broader_links(ro, "esco")
+    assert links == sorted(links) and len(links) == 24273  # both pillars' broader relations, every link
+    groups = group_labels(ro, "esco", "skill_group")
+    # a skill's broader concept is another skill or an ESCO skill group (English label in the data)
+    parents = {b for c, b in links if "/skill/" in c}
+    assert len(parents & groups.keys()) > 500
+    with pytest.raises(TaxonomyError):
+        broader_links(ro, "nope")
 
 
 def test_links_and_appellation_codes(ro: duckdb.DuckDBPyConnection) -> None:

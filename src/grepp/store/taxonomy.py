@@ -287,7 +287,8 @@ def _concept_filter(taxonomy: str | None, kinds: Sequence[str] | None) -> tuple[
 def select_concepts(
     con: duckdb.DuckDBPyConnection, taxonomy: str | None, kinds: Sequence[str] | None
 ) -> list[tuple[str, str, str, str, str, str | None]]:
-    """(concept_id, taxonomy, kind, code, display label, parent_id) of current occupations and skills.
+    """(concept_id, taxonomy, kind, code, display label, parent_id) of current occupations and skills, by id
+    (a join's order varies from run to run; what is built from the list must not).
 
     The display label is the French preferred label when there is one (ESCO v1.2 API before v1.0)."""
     where, params = _concept_filter(taxonomy, kinds)
@@ -296,7 +297,7 @@ def select_concepts(
         f"WHERE {where} UNION ALL SELECT concept_id, taxonomy, kind, code, label, parent_id "
         f"FROM taxonomy_skills_current WHERE {where}) "
         "SELECT c.concept_id, c.taxonomy, c.kind, c.code, coalesce(d.label, c.label), c.parent_id FROM c "
-        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id"
+        "LEFT JOIN taxonomy_display_labels_current d ON d.concept_id = c.concept_id ORDER BY c.concept_id"
     )
     return con.execute(sql, params + params).fetchall()
 
@@ -363,6 +364,26 @@ _SEARCH_LABELS = (
     "l.lang, l.kind, l.text) - 1)::INTEGER AS li, c.ci, l.text, l.lang, "
     f"l.kind, l.key FROM taxonomy_labels_current l JOIN ({_SEARCH_CONCEPTS}) c ON c.concept_id = l.concept_id"
 )
+
+
+def select_broader(con: duckdb.DuckDBPyConnection, taxonomy: str) -> list[tuple[str, str]]:
+    """(concept_id, broader_id) of every broader link of the current release of a taxonomy, sorted."""
+    rows = con.execute(
+        "SELECT concept_id, broader_id FROM taxonomy_broader_current WHERE taxonomy = ? "
+        "AND concept_id IS NOT NULL AND broader_id IS NOT NULL ORDER BY concept_id, broader_id",
+        [taxonomy],
+    ).fetchall()
+    return [(str(c), str(b)) for c, b in rows]
+
+
+def select_groups(con: duckdb.DuckDBPyConnection, taxonomy: str, kind: str) -> list[tuple[str, str]]:
+    """(concept_id, label) of the current groups of one kind (``skill_group``, ``isco_group``…), sorted."""
+    rows = con.execute(
+        "SELECT concept_id, label FROM taxonomy_groups_current WHERE taxonomy = ? AND kind = ? "
+        "AND label IS NOT NULL ORDER BY concept_id",
+        [taxonomy, kind],
+    ).fetchall()
+    return [(str(c), str(label)) for c, label in rows]
 
 
 def select_group_labels(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:

@@ -9,6 +9,7 @@ occupation, the skill's first broader concept::
     concepts = load_concepts(con, taxonomy="rome", kinds=["appellation"])
     links = occupation_skill_links(con, "esco")        # [(occupation_id, skill_id, "essential"), …]
     rome_code_of_appellation(con)["10200"]             # 'F1402'
+    broader_links(con, "esco")                         # [(skill_id, broader skill or skill group id), …]
 """
 
 from __future__ import annotations
@@ -89,6 +90,21 @@ def isco_group_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The labels of ESCO's ISCO groups ("Conducteurs de chariots élévateurs", "Assemblers"…), every language."""
     require_loaded(con, "esco")
     return store.select_group_labels(con, "isco_group")
+
+
+def broader_links(con: duckdb.DuckDBPyConnection, taxonomy: str) -> list[tuple[str, str]]:
+    """(concept_id, broader_id) of every broader link of the current release: ESCO's skill → broader skill
+    or skill group, occupation → ISCO group or broader occupation; ROME's fiche → domaine → grand domaine."""
+    check_filters(taxonomy, None)
+    require_loaded(con, taxonomy)
+    return store.select_broader(con, taxonomy)
+
+
+def group_labels(con: duckdb.DuckDBPyConnection, taxonomy: str, kind: str) -> dict[str, str]:
+    """Group concept id → its label (ESCO ``skill_group`` and ``isco_group`` labels are English)."""
+    check_filters(taxonomy, None)
+    require_loaded(con, taxonomy)
+    return dict(store.select_groups(con, taxonomy, kind))
 
 
 def rome_code_of_appellation(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
