@@ -38,7 +38,7 @@ lint: install
 bench: install
 	$(BIN)/python -m bench
 
-# rebuild the encoder adapters shipped in src/grepp/resources (trained on ROME/ESCO labels only; ~3 min)
+# rebuild the encoder adapters shipped in src/grepp/resources (trained on ROME/ESCO labels only; ~1 min cached, ~10 cold)
 adapters: install
 	$(BIN)/python scripts/train_adapters.py
 

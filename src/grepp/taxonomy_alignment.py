@@ -21,7 +21,7 @@ from collections.abc import Callable
 import duckdb
 
 from grepp.config import Settings
-from grepp.enrich.adapters import ADAPTER_VERSION, adapted
+from grepp.enrich.adapters import ADAPTER_VERSIONS, adapted
 from grepp.errors import TaxonomyError
 
 Progress = Callable[[int], None]
@@ -54,10 +54,17 @@ def align_stored_taxonomies(
     from grepp.taxonomy.concepts import load_concepts
 
     rome_version, esco_version = _releases(con)
-    suffix = f"+{DENSE_ENCODER}.adapted{ADAPTER_VERSION}" if dense else ""
+
+    def suffix(domain: str) -> str:
+        return f"+{DENSE_ENCODER}.adapted{ADAPTER_VERSIONS[domain]}" if dense else ""
+
     releases = {"rome_version": rome_version, "esco_version": esco_version}
-    skill_run = {"aligner": skl.ALIGNER_NAME, "aligner_version": skl.ALIGNER_VERSION + suffix, **releases}
-    occ_run = {"aligner": occ.ALIGNER_NAME, "aligner_version": occ.ALIGNER_VERSION + suffix, **releases}
+    skill_run = {"aligner": skl.ALIGNER_NAME, "aligner_version": skl.ALIGNER_VERSION + suffix("skills"), **releases}
+    occ_run = {
+        "aligner": occ.ALIGNER_NAME,
+        "aligner_version": occ.ALIGNER_VERSION + suffix("occupations"),
+        **releases,
+    }
     todo_skills = force or not has_alignments(con, **skill_run)
     todo_occ = force or not has_alignments(con, table="occupation_alignments", **occ_run)
     counts = {"skill pairs": 0, "appellation pairs": 0}

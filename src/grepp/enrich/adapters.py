@@ -4,7 +4,8 @@ A multilingual sentence encoder (USE) knows language, not ROME or ESCO: it place
 bancaire" and "credit analyst" apart, and a skill's alternative labels far from its preferred one. An
 adapter is one square matrix ``W`` (initialised to the identity) trained so that the labels of one concept
 (ESCO's preferred and alternative labels in French, English and German; the appellations of one ROME
-métier) are closer to each other than to other concepts' labels — a contrastive InfoNCE loss over
+métier; for skills, also a skill and its broader skill or ESCO skill group) are closer to each other than
+to other concepts' labels — a contrastive InfoNCE loss over
 in-batch negatives, written in numpy, pulled back towards the identity so that what the encoder knows is
 kept. Two adapters per encoder, one per kind of corpus: ``occupations`` and ``skills``.
 
@@ -22,7 +23,9 @@ Measured on the dev sets (docs/benchmarks.md): MELO-fr, VDAB and Decorte gain, M
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import random
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,10 +34,13 @@ from typing import Literal
 import numpy as np
 
 from grepp.enrich.embed import Encoder, Kind, Matrix
+from grepp.models import Concept
 
 Domain = Literal["occupations", "skills"]
 DOMAINS: tuple[Domain, ...] = ("occupations", "skills")
-ADAPTER_VERSION = "1"
+#: version of each shipped adapter (recorded in the names of results made with it); skills v2: trained on
+#: the skill → broader skill / skill group pairs of ESCO as well
+ADAPTER_VERSIONS: dict[str, str] = {"occupations": "1", "skills": "2"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,51 @@ def adapted(encoder: Encoder | None, domain: Domain) -> Encoder | None:
     matrix = load_adapter(encoder.name, domain)
     if matrix is None:
         return encoder
-    return AdaptedEncoder(encoder, matrix, f"{encoder.name}-{domain}.v{ADAPTER_VERSION}")
+    return AdaptedEncoder(encoder, matrix, f"{encoder.name}-{domain}.v{ADAPTER_VERSIONS[domain]}")
+
+
+#: labels kept per ESCO skill (its preferred one and a seeded draw of the others) and per ROME métier (its name,
+#: then its appellations)
+SKILL_LABELS = 6
+METIER_LABELS = 20
+
+
+def label_groups(
+    concepts: list[Concept],
+    domain: Domain,
+    broader: Sequence[tuple[str, str]] = (),
+    skill_groups: Mapping[str, str] | None = None,
+) -> list[list[str]]:
+    """The label groups of one domain (each of two labels or more), in a deterministic order.
+
+    ``broader`` (ESCO's (concept, broader concept) links) and ``skill_groups`` (ESCO skill group id →
+    label) add, for skills, one pair per link between two ESCO skills or skill groups: siblings drift
+    together, as the loose gold of skill benchmarks (a sentence → several neighbouring skills) wants.
+    """
+    draw = random.Random(0)
+    groups: list[list[str]] = []
+    if domain == "occupations":
+        by_metier: dict[str, list[str]] = defaultdict(list)
+        for concept in concepts:
+            if concept.taxonomy == "esco" and concept.kind == "occupation":
+                groups.append(concept.texts())
+            elif concept.kind == "metier":
+                by_metier[concept.code].insert(0, concept.label)
+            elif concept.kind == "appellation" and concept.parent_id:
+                by_metier[concept.parent_id.removeprefix("rome:")].append(concept.label)
+        groups += [labels[:METIER_LABELS] for _, labels in sorted(by_metier.items())]
+    else:
+        labels: dict[str, str] = dict(skill_groups or {})
+        for concept in concepts:
+            if concept.taxonomy == "esco" and concept.kind in ("skill", "knowledge"):
+                labels[concept.id] = concept.label
+                others = [text for text in concept.texts() if text != concept.label]
+                draw.shuffle(others)
+                groups.append([concept.label, *others[: SKILL_LABELS - 1]])
+        for child, parent in broader:
+            if child in labels and parent in labels and labels[child] != labels[parent]:
+                groups.append([labels[child], labels[parent]])
+    return [g for g in groups if len(g) >= 2]
 
 
 def train_adapter(
