@@ -38,9 +38,10 @@ from grepp.models import Concept
 
 Domain = Literal["occupations", "skills"]
 DOMAINS: tuple[Domain, ...] = ("occupations", "skills")
-#: version of each shipped adapter (recorded in the names of results made with it); skills v2: trained on
-#: the skill → broader skill / skill group pairs of ESCO as well
-ADAPTER_VERSIONS: dict[str, str] = {"occupations": "1", "skills": "2"}
+#: version of each shipped adapter (recorded in the names of results made with it). v2: rebuilt from the
+#: concepts in id order (reproducible byte for byte); the skills one also learns ESCO's skill → broader skill
+#: or skill group pairs
+ADAPTER_VERSIONS: dict[str, str] = {"occupations": "2", "skills": "2"}
 
 
 @dataclass(frozen=True)
