@@ -238,10 +238,8 @@ class OccupationCoder:
             for text in self.concepts[cid].texts("fr"):
                 by_head.setdefault(title_head(text), set()).add(i)
         by_head.pop("", None)
-        self._head_elements = {head: np.array(sorted(found), dtype=np.int64) for head, found in by_head.items()}
-        self._head_metiers = {
-            head: np.unique(self._metier_of_element[found]) for head, found in self._head_elements.items()
-        }
+        # title head word → the métiers (columns) having an appellation or label headed by it
+        self._head_metiers = {head: np.unique(self._metier_of_element[list(found)]) for head, found in by_head.items()}
         self.esco = (
             Retriever(
                 esco_items,
