@@ -102,7 +102,8 @@ def main() -> None:
         sys.stdout.write(lines[-1] + "\n")
     lines += ["", "| offers file | top-1 | top-3 | offers | seconds | peak MiB |", "|---|---|---|---|---|---|"]
     offers_dir = data / "offers" / "france-travail"
-    # the Ardèche export (flat PSV) was never used to tune anything: the closest to a held-out check here
+    # the Ardèche export (flat PSV): no weight was chosen on it (coder v7's grid only looked at it), the
+    # closest to a held-out check here
     for path in sorted([*offers_dir.glob("*.jsonl"), *offers_dir.glob("*.psv")]):
         m, seconds, peak = _run([*base, "eval", "offers", str(path), "--out", str(work / "pred.tsv")])
         lines.append(

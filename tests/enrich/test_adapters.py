@@ -88,10 +88,8 @@ def test_label_groups_by_domain() -> None:
         ("esco:s/weld", "esco:isced-f/07"),  # not given as a group: left out
     ]
     skills = label_groups(concepts, "skills", broader, {"esco:g/metal": "working with metals"})
-    assert skills[:2] == [["souder", "weld", "schweißen"], ["souder à l'arc", "arc welding"]] or skills[:2] == [
-        ["souder", "schweißen", "weld"],
-        ["souder à l'arc", "arc welding"],
-    ]  # the other labels come in a seeded draw
+    # the preferred label first, the others in a seeded draw (the same every run)
+    assert skills[:2] == [["souder", "weld", "schweißen"], ["souder à l'arc", "arc welding"]]
     assert skills[2:] == [["souder à l'arc", "souder"], ["souder", "working with metals"], ["métallurgie", "souder"]]
     assert label_groups(concepts, "skills") == skills[:2]  # no broader links given: labels only
     occupations = label_groups(concepts, "occupations", broader)
