@@ -8,6 +8,7 @@ from pathlib import Path
 ORDER = (
     "ai-occupations",
     "ai-occupations-run",
+    "ai-german",
     "ai-enrich",
     "ai-align",
     "ai-skills",

@@ -118,7 +118,9 @@ def enrich_batch(
 ) -> tuple[list[tuple[str, str, str, str | None]], list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Code a batch of offers: (states, occupation rows, skill rows), ready for :func:`save_results`."""
     version = enrichers.version
-    results = enrichers.coder.code_many([OccupationInput(o.title, o.description, o.naf_code or "") for o in offers])
+    results = enrichers.coder.code_many(
+        [OccupationInput(o.title, o.description, o.naf_code or "", o.language or "") for o in offers]
+    )
     states: list[tuple[str, str, str, str | None]] = []
     occupations: list[tuple[object, ...]] = []
     skills: list[tuple[object, ...]] = []

@@ -55,3 +55,14 @@ def test_a_cp1252_profile_is_read_without_mojibake(db: Path, data_dir: Path, tmp
 def test_nothing_to_code_is_a_usage_error(db: Path, data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["--data", str(data_dir), "--db", str(db), "code"])
     assert result.exit_code == 2 and "TITLE, --text or --file" in result.output
+
+
+def test_a_german_title_with_lang_de_and_a_german_text_read_by_itself(db: Path, data_dir: Path) -> None:
+    base = ["--data", str(data_dir), "--db", str(db), "code"]
+    result = CliRunner().invoke(cli, [*base, "Staplerfahrer (m/w/d)", "--lang", "de", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output[result.output.index("{") :])["metiers"][0]["code"] == "N1101"  # Cariste
+    text = "Wir suchen einen Lageristen für unser Lager. Sie verfügen über einen Staplerschein und arbeiten im Team."
+    result = CliRunner().invoke(cli, [*base, "Lagerist (m/w/d)", "--text", text, "--json"])  # --lang auto
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output[result.output.index("{") :])["metiers"][0]["code"] == "N1110"  # Magasinier

@@ -144,3 +144,39 @@ def test_title_scores_are_cached_and_bounded(coder: OccupationCoder, monkeypatch
     monkeypatch.setattr(occupations, "TITLE_CACHE", 3)
     coder.code_many([OccupationInput(title=t) for t in ["Soudeur", "Boulanger", "Cariste", "Infirmier", "Maçon"]])
     assert len(coder._titles) <= 3
+
+
+@pytest.fixture(scope="session")
+def german_ads(data_dir: Path) -> dict[str, dict[str, object]]:
+    path = data_dir / "offers" / "germany-ba" / "ba_jobsuche_data_keyword_2025.jsonl"
+    ads = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {str(ad["refnr"]): ad for ad in ads}
+
+
+@pytest.mark.parametrize(
+    ("refnr", "family"),
+    [
+        ("10001-1000782588-S", {"M1203", "M1213"}),  # Steuerfachangestellte/r: accounting
+        ("10000-1202415646-S", {"M1805", "M1861", "M1855"}),  # Softwareentwickler (m|w|d): development
+        ("10001-1001372020-S", {"M1204", "M1208"}),  # Controller (m/w/d): management control
+    ],
+)
+def test_real_german_ads_are_coded_through_the_glossary(
+    coder: OccupationCoder, german_ads: dict[str, dict[str, object]], refnr: str, family: set[str]
+) -> None:
+    ad = german_ads[refnr]
+    title, text = str(ad["stellenangebotsTitel"]), str(ad["stellenangebotsBeschreibung"])
+    german = coder.code(OccupationInput(title=title, description=text, language="de"))
+    assert german.status == "coded" and german.rome_codes[0] in family, (title, german.rome_codes[:3])
+    # the language is read from the description when the offer does not say it
+    assert offer_input({"intitule": title, "description": text}).language == "de"
+
+
+def test_common_german_titles_find_their_french_metier(coder: OccupationCoder) -> None:
+    as_french = coder.code(OccupationInput(title="Staplerfahrer (m/w/d)"))
+    as_german = coder.code(OccupationInput(title="Staplerfahrer (m/w/d)", language="de"))
+    assert as_french.rome_codes[0] != "N1101"  # character n-grams alone do not read German
+    assert as_german.rome_codes[0] == "N1101" and as_german.status == "coded"  # Cariste
+    assert coder.code(OccupationInput(title="Altenpfleger (m/w/d)", language="de")).rome_codes[0] == "J1501"
+    # French offers are read as before: the glossary is only for German text
+    assert offer_input({"intitule": "Cariste (H/F)", "description": "Vous conduisez un chariot."}).language == "fr"

@@ -41,14 +41,25 @@ def _read_text(text: str | None, path: Path | None) -> str:
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 20), help="Occupations shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--dense", is_flag=True, help="Add the e5 embedding model (slow when its cache is cold).")
-def code_command(title: str, text: str | None, path: Path | None, top: int, as_json: bool, dense: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["auto", "fr", "de", "en"]),
+    default="auto",
+    show_default=True,
+    help="Language of the title and text (auto: read from the text's function words, French without text).",
+)
+def code_command(
+    title: str, text: str | None, path: Path | None, top: int, as_json: bool, dense: bool, lang: str
+) -> None:
     """Code a job title and/or a text (offer, CV, profile): ROME métiers and appellations, ESCO occupations, skills.
 
     The same coder as `grepp enrich`, with calibrated confidences; below its threshold it answers
     "unknown" with the reason. Examples: grepp code "Soudeur TIG H/F";
-    grepp code --file profil.txt; grepp code "Cariste" --text "CACES 3 exigé, permis B souhaité"
+    grepp code --file profil.txt; grepp code "Cariste" --text "CACES 3 exigé, permis B souhaité";
+    grepp code "Staplerfahrer (m/w/d)" --lang de
     """
     from grepp.enrich.occupations import OccupationInput
+    from grepp.enrich.skill_sections import detect_language
     from grepp.offer_enrichment import build_enrichers
 
     body = _read_text(text, path)
@@ -57,8 +68,11 @@ def code_command(title: str, text: str | None, path: Path | None, top: int, as_j
     settings = get_state().settings()
     with connect(settings.db_path) as con, progress_bar("modèles (index des libellés)") as advance:
         enrichers = build_enrichers(con, settings, dense=dense, on_progress=advance)
-    result = enrichers.coder.code(OccupationInput(title, body))
-    extraction = enrichers.extractor.extract_result(body, title=title, rome_codes=result.rome_codes[:2])
+    language = detect_language(body) if lang == "auto" else lang
+    result = enrichers.coder.code(OccupationInput(title, body, language=language))
+    extraction = enrichers.extractor.extract_result(
+        body, title=title, rome_codes=result.rome_codes[:2], lang=None if lang == "auto" else lang
+    )
     if as_json:
         payload = {
             "status": result.status,

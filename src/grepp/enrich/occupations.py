@@ -1,8 +1,9 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v7`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v8`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
-favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses).
+favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
+German title is also read in French words through :mod:`.glossary`: "Staplerfahrer" → cariste).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -40,13 +41,15 @@ import numpy as np
 from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
+from grepp.enrich.glossary import translate_title
 from grepp.enrich.lexical import label_key, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
+from grepp.enrich.skill_sections import detect_language
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "7"
+CODER_VERSION = "8"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
@@ -102,11 +105,16 @@ def clean_title(title: str) -> str:
 
 @dataclass(frozen=True)
 class OccupationInput:
-    """What the coder reads: a title, an optional description, the employer's NAF code when known."""
+    """What the coder reads: a title, an optional description, the employer's NAF code when known.
+
+    ``language`` is the text's (``"fr"`` when empty); a German title is read through
+    :func:`~grepp.enrich.glossary.translate_title` as well.
+    """
 
     title: str
     description: str = ""
     naf: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +268,9 @@ class OccupationCoder:
 
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         title = expand_acronyms(clean_title(item.title))
+        if item.language == "de":  # the French words first: the head word bonus reads the first one
+            french = translate_title(item.title)
+            title = f"{french} / {title}" if french else title
         text = clean_offer_text(item.description, PROFILE_CHARS)
         return title, text[:DESCRIPTION_CHARS], text
 
@@ -487,13 +498,22 @@ def strip_coding(offer: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
-    """The coder's input from an offer dict: title, description, NAF code (the coding fields are stripped)."""
+    """The coder's input from an offer dict: title, description, NAF code (the coding fields are stripped).
+
+    The language is the offer's ``language`` field when it has one, else read from the description's
+    function words (German ads get their title read through the glossary too).
+    """
     clean = strip_coding(offer)
     title = clean.get("intitule") or clean.get("titel") or clean.get("title") or ""
     description = clean.get("description") or clean.get("stellenbeschreibung") or ""
     naf = clean.get("codeNAF") or clean.get("secteurActivite") or ""
+    description = description if isinstance(description, str) else str(description)
+    language = clean.get("language") or clean.get("langue")
+    if not isinstance(language, str) or not language:
+        language = detect_language(description)
     return OccupationInput(
         title=title if isinstance(title, str) else str(title),
-        description=description if isinstance(description, str) else str(description),
+        description=description,
         naf=naf if isinstance(naf, str) else str(naf),
+        language=language.lower()[:2],
     )

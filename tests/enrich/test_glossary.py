@@ -1,0 +1,44 @@
+"""The German title glossary: compounds split at their head, gender forms dropped, a bad table names its line."""
+
+from __future__ import annotations
+
+import pytest
+
+from grepp.enrich.glossary import default_glossary, parse_glossary, translate_title
+from grepp.errors import SourceError
+
+
+@pytest.mark.parametrize(
+    ("title", "french"),
+    [
+        ("Softwareentwickler (m/w/d)", "développeur logiciel"),
+        ("Staplerfahrer (w/m/d)", "cariste"),  # a whole compound known as such beats its head ("fahrer")
+        ("Pflegefachkraft*in", "infirmier"),
+        ("Kaufmann/-frau im Einzelhandel", "employé commercial commerce de détail"),
+        ("IT-Berater/in", "consultant informatique"),
+        ("Javaentwicklerin", "développeur java"),  # an unknown field is kept as written
+        ("Ingenieur/in - Luft- und Raumfahrttechnik", "ingénieur aéronautique"),
+        ("Lagerist / Kommissioniererin", "magasinier ; préparateur de commandes"),
+        ("Lohn- und Gehaltsbuchhalter/in", "comptable paie"),  # each French word once
+    ],
+)
+def test_german_titles_read_in_french_words(title: str, french: str) -> None:
+    assert translate_title(title) == french
+
+
+@pytest.mark.parametrize("title", ["Data Engineer (m/w/d)", "", "   ", "🙂🙂", "Soudeur TIG (H/F)", "x" * 10_000])
+def test_titles_without_german_job_words_give_nothing(title: str) -> None:
+    assert translate_title(title) == ""
+
+
+def test_the_packaged_glossary_has_jobs_and_fields() -> None:
+    glossary = default_glossary()
+    assert len(glossary.jobs) > 100 and len(glossary.fields) > 50
+    assert glossary.jobs["schweisser"] == "soudeur" or glossary.jobs.get("schweißer") == "soudeur"
+
+
+def test_a_malformed_line_is_named() -> None:
+    with pytest.raises(SourceError, match=r"glossary\.tsv line 3"):
+        parse_glossary("# comment\nentwickler\tdéveloppeur\tjob\nfahrer\tconducteur\n", "glossary.tsv")
+    with pytest.raises(SourceError, match="line 1"):
+        parse_glossary("fahrer\tconducteur\tperson\n", "glossary.tsv")
