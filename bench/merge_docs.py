@@ -8,7 +8,7 @@ from pathlib import Path
 ORDER = (
     "ai-occupations",
     "ai-occupations-run",
-    "ai-german",
+    "ai-languages",
     "ai-enrich",
     "ai-align",
     "ai-skills",

@@ -180,3 +180,15 @@ def test_common_german_titles_find_their_french_metier(coder: OccupationCoder) -
     assert coder.code(OccupationInput(title="Altenpfleger (m/w/d)", language="de")).rome_codes[0] == "J1501"
     # French offers are read as before: the glossary is only for German text
     assert offer_input({"intitule": "Cariste (H/F)", "description": "Vous conduisez un chariot."}).language == "fr"
+
+
+def test_english_titles_go_through_their_esco_occupation(coder: OccupationCoder) -> None:
+    assert coder.code(OccupationInput(title="Forklift driver")).rome_codes[0] != "N1101"  # read as French
+    forklift = coder.code(OccupationInput(title="Forklift driver", language="en"))
+    assert forklift.rome_codes[0] == "N1101" and forklift.esco[0].label == "cariste"
+    assert coder.code(OccupationInput(title="Bricklayer", language="en")).rome_codes[0] == "F1703"  # Maçon
+    text = "We are looking for a forklift driver for our warehouse. You will load and unload the trucks."
+    assert offer_input({"intitule": "Forklift driver", "description": text}).language == "en"
+    # an English offer without a title: nothing is borrowed from ESCO for an empty title
+    untitled = coder.code(OccupationInput(title="", description=text, language="en"))
+    assert untitled.status in {"coded", "unknown"} and untitled.metiers

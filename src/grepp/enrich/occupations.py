@@ -3,7 +3,8 @@
 Versioned ``occupations.hybrid.v8`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
-German title is also read in French words through :mod:`.glossary`: "Staplerfahrer" → cariste).
+German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
+one through the French label of its best ESCO occupation, found by ESCO's English labels).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -42,7 +43,7 @@ from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
 from grepp.enrich.glossary import translate_title
-from grepp.enrich.lexical import label_key, word_key
+from grepp.enrich.lexical import gender_pair, label_key, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
@@ -108,7 +109,8 @@ class OccupationInput:
     """What the coder reads: a title, an optional description, the employer's NAF code when known.
 
     ``language`` is the text's (``"fr"`` when empty); a German title is read through
-    :func:`~grepp.enrich.glossary.translate_title` as well.
+    :func:`~grepp.enrich.glossary.translate_title` as well, an English one through its best ESCO
+    occupation's French label.
     """
 
     title: str
@@ -288,6 +290,12 @@ class OccupationCoder:
         for start in range(0, len(items), chunk):
             batch = items[start : start + chunk]
             parts = [self._queries(item) for item in batch]
+            english = [i for i, item in enumerate(batch) if item.language == "en" and label_key(parts[i][0])]
+            if english:  # ROME is French: an English title is read through its best ESCO occupation too
+                pivots = self._esco_pivots([parts[i][0] for i in english])
+                for i, french in zip(english, pivots, strict=True):
+                    if french:
+                        parts[i] = (f"{french} / {parts[i][0]}", parts[i][1], parts[i][2])
             # a profile or an offer without title: its text's opening stands for the title
             titles = [t if label_key(t) else d[:MAX_TITLE_CHARS] for t, d, _ in parts]
             descriptions = [d for _, d, _ in parts]
@@ -321,6 +329,22 @@ class OccupationCoder:
             if on_progress is not None:
                 on_progress(len(batch))
         return results
+
+    def _esco_pivots(self, titles: Sequence[str]) -> list[str]:
+        """The French label of each English title's best ESCO occupation ("" without one).
+
+        ESCO carries English labels and ROME does not: "Forklift driver" finds ESCO's *cariste* through
+        its English forms, and *cariste* finds the ROME métier (the best occupation only: adding the
+        second or third cost more than it gave on the titles of ``bench/bench_ai_languages.py``).
+        """
+        if self.esco is None or not titles:
+            return [""] * len(titles)
+        scores = self.esco.element_scores(list(titles))
+        pivots: list[str] = []
+        for row in scores:
+            french = self.concepts[self.esco.ids[int(np.argmax(row))]].texts("fr")
+            pivots.append(gender_pair(french[0])[0] if french else "")
+        return pivots
 
     def clear_cache(self) -> None:
         """Forget every cached title (a benchmark's cold pass; results do not depend on the cache)."""
