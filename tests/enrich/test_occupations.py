@@ -102,6 +102,10 @@ def test_nothing_readable_is_unknown_with_a_reason(coder: OccupationCoder, item:
         OccupationInput(title="Schweißer (m/w/d)", description="Wir suchen einen Schweißer für MAG-Schweißen."),
         OccupationInput(title="Soudeur", description="soudure " * 700_000),  # ~5.6 MB
         OccupationInput(title="x"),
+        OccupationInput(title="Schweißer*in " * 400_000, language="de"),  # a 5 MB German title
+        OccupationInput(title="<b>Staplerfahrer</b> 🚜 (m/w/d)", language="de"),
+        OccupationInput(title="😀 welder &amp; fitter", language="en"),
+        OccupationInput(title="x", description="only a description " * 1000, language="en"),
     ],
 )
 def test_odd_inputs_never_crash(coder: OccupationCoder, item: OccupationInput) -> None:

@@ -271,7 +271,7 @@ class OccupationCoder:
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         title = expand_acronyms(clean_title(item.title))
         if item.language == "de":  # the French words first: the head word bonus reads the first one
-            french = translate_title(item.title)
+            french = translate_title(item.title[:MAX_TITLE_CHARS])
             title = f"{french} / {title}" if french else title
         text = clean_offer_text(item.description, PROFILE_CHARS)
         return title, text[:DESCRIPTION_CHARS], text
