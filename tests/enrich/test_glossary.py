@@ -19,7 +19,8 @@ from grepp.errors import SourceError
         ("Javaentwicklerin", "développeur java"),  # an unknown field is kept as written
         ("Ingenieur/in - Luft- und Raumfahrttechnik", "ingénieur aéronautique"),
         ("Lagerist / Kommissioniererin", "magasinier ; préparateur de commandes"),
-        ("Lohn- und Gehaltsbuchhalter/in", "comptable paie"),  # each French word once
+        ("Lohn- und Gehaltsbuchhalter/in", "comptable paie"),  # each field once
+        ("Maschinen- und Anlagenführer (m/w/d)", "conducteur de ligne de production"),
     ],
 )
 def test_german_titles_read_in_french_words(title: str, french: str) -> None:

@@ -128,11 +128,12 @@ def translate_title(title: str, glossary: Glossary | None = None) -> str:
             continue
         (jobs if any(french.startswith(j) for j in glossary.jobs.values()) else fields).append(french)
     parts = list(dict.fromkeys(jobs))
-    if parts and (found or fields):
-        parts[0] = f"{parts[0]} {' '.join([*found, *fields])}"
-    elif found or fields:
-        parts = [" ".join([*found, *fields])]
-    return " ; ".join(" ".join(dict.fromkeys(part.split())) for part in parts)
+    extra = list(dict.fromkeys([*found, *fields]))
+    if parts:  # the fields said apart ("Mitarbeiter Buchhaltung") belong to the first job, each once
+        parts[0] = " ".join([parts[0], *(f for f in extra if f not in parts[0])])
+    elif extra:
+        parts = [" ".join(extra)]
+    return " ; ".join(parts)
 
 
 __all__ = ["Glossary", "default_glossary", "parse_glossary", "translate_title"]
