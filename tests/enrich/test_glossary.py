@@ -17,6 +17,7 @@ from grepp.errors import SourceError
         ("Kaufmann/-frau im Einzelhandel", "employé commercial commerce de détail"),
         ("IT-Berater/in", "consultant informatique"),
         ("Javaentwicklerin", "développeur java"),  # an unknown field is kept as written
+        ("Tierärztin", "vétérinaire"),  # the feminine of a compound whose head is a longer entry
         ("Ingenieur/in - Luft- und Raumfahrttechnik", "ingénieur aéronautique"),
         ("Lagerist / Kommissioniererin", "magasinier ; préparateur de commandes"),
         ("Lohn- und Gehaltsbuchhalter/in", "comptable paie"),  # each field once
