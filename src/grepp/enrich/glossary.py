@@ -85,8 +85,9 @@ def _field(part: str, glossary: Glossary) -> str:
     return part if len(part) >= 2 else ""
 
 
-def _word(word: str, glossary: Glossary) -> str:
-    """One folded German word → French ("softwareentwicklerin" → "développeur logiciel"), or ""."""
+def _word(word: str, glossary: Glossary) -> tuple[str, bool]:
+    """One folded German word → (French, whether it names a job): "softwareentwicklerin" →
+    ("développeur logiciel", True), "buchhaltung" → ("comptabilité", False), unknown → ("", False)."""
     candidates = [word]
     for suffix in ("innen", "in"):
         if word.endswith(suffix) and len(word) > len(suffix) + 3:
@@ -98,10 +99,10 @@ def _word(word: str, glossary: Glossary) -> str:
                 if rest and len(rest.strip("-")) < 2:
                     continue
                 french = glossary.jobs[head]
-                return f"{french} {_field(rest, glossary)}".strip() if rest else french
+                return (f"{french} {_field(rest, glossary)}".strip() if rest else french), True
     if word in glossary.fields:
-        return glossary.fields[word]
-    return ""
+        return glossary.fields[word], False
+    return "", False
 
 
 def translate_title(title: str, glossary: Glossary | None = None) -> str:
@@ -118,15 +119,14 @@ def translate_title(title: str, glossary: Glossary | None = None) -> str:
     fields: list[str] = []
     for match in _WORD.finditer(folded):
         word = match.group(0)
-        french = _word(word, glossary)
-        if not french and "-" in word:  # "IT-Berater", "Kfz-Mechatroniker": the head is the last part
+        french, is_job = _word(word, glossary)
+        if not french and "-" in word:  # "Kfz-Mechatroniker": the head is the last part, the others fields
             *first, last = word.split("-")
-            head = _word(last, glossary)
-            if head and head in glossary.jobs.values():
-                french = f"{head} {' '.join(_field(p, glossary) for p in first)}".strip()
-        if not french:
-            continue
-        (jobs if any(french.startswith(j) for j in glossary.jobs.values()) else fields).append(french)
+            head, is_job = _word(last, glossary)
+            if head and is_job:
+                french = " ".join([head, *(_field(p, glossary) for p in first)]).strip()
+        if french:
+            (jobs if is_job else fields).append(french)
     parts = list(dict.fromkeys(jobs))
     extra = list(dict.fromkeys([*found, *fields]))
     if parts:  # the fields said apart ("Mitarbeiter Buchhaltung") belong to the first job, each once
