@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grepp.enrich.glossary import default_glossary, parse_glossary, translate_title
+from grepp.enrich.text import strip_gender_markers
 from grepp.errors import SourceError
 
 
@@ -44,3 +45,9 @@ def test_a_malformed_line_is_named() -> None:
         parse_glossary("# comment\nentwickler\tdéveloppeur\tjob\nfahrer\tconducteur\n", "glossary.tsv")
     with pytest.raises(SourceError, match="line 1"):
         parse_glossary("fahrer\tconducteur\tperson\n", "glossary.tsv")
+
+
+def test_gender_tags_in_any_order_are_stripped_wherever_titles_are_cleaned() -> None:
+    for tag in ("(m/w/d)", "(w/m/x)", "(f/m/d)", "(d/m/w)", "(m|w|d)", "m/f", "(all genders)", "(H/F)"):
+        assert strip_gender_markers(f"Controller {tag}") == "Controller", tag
+    assert strip_gender_markers("Chef de projet R&D/M") == "Chef de projet R&D/M"  # not a gender tag

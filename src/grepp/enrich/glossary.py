@@ -25,16 +25,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from grepp.enrich.text import fold
+from grepp.enrich.text import fold, strip_gender_markers
 from grepp.errors import SourceError
 
 RESOURCE = "resources/title_glossary_de.tsv"
 _KINDS = ("job", "field")
-#: "(m/w/d)", "(w/m/x)", "(all genders)", "m/f/d" … written after a German job title.
-_GENDER_TAG = re.compile(
-    r"\(\s*(?:[mwdfx]\s*[/|,]\s*){1,3}[mwdfx]\s*\)|\b(?:[mwdfx]/){2}[mwdfx]\b|\(\s*all genders?\s*\)",
-    re.IGNORECASE,
-)
 #: "Mitarbeiter/in", "Kaufmann/-frau", "Pfleger*in", "Berater:in", "Techniker(in)", "Fachangestellte/r".
 _GENDER_SUFFIX = re.compile(r"(?:/-?|\*|:|_|\()(?:innen|in|frau|r|e)\)?(?![\wäöüß])", re.IGNORECASE)
 _WORD = re.compile(r"[\wäöüßÄÖÜ]+(?:-[\wäöüßÄÖÜ]+)*")
@@ -108,7 +103,7 @@ def _word(word: str, glossary: Glossary) -> tuple[str, bool]:
 def translate_title(title: str, glossary: Glossary | None = None) -> str:
     """The French rendering of the German job words of a title, "" when it has none (see the module)."""
     glossary = default_glossary() if glossary is None else glossary
-    text = _GENDER_SUFFIX.sub("", _GENDER_TAG.sub(" ", title))
+    text = _GENDER_SUFFIX.sub("", strip_gender_markers(title))
     folded = fold(text.lower())
     found: list[str] = []
     for phrase in glossary.phrases:

@@ -44,8 +44,9 @@ _TRANSLATE = str.maketrans(
 
 #: Gender / diversity markers in job titles: (H/F), H/F/X, F/H, (m/w/d), w/m/d, (M/F), etc.
 _GENDER_MARKER = re.compile(
-    r"[\(\[]?\s*\b(?:h\s*/\s*f(?:\s*/\s*x)?|f\s*/\s*h(?:\s*/\s*x)?|m\s*/\s*w\s*/\s*d|w\s*/\s*m\s*/\s*d"
-    r"|m\s*/\s*f(?:\s*/\s*d)?|f\s*/\s*m|d\s*/\s*m\s*/\s*w|all\s+genders?)\b\s*[\)\]]?",
+    r"[\(\[]?\s*\b(?:h\s*/\s*f(?:\s*/\s*x)?|f\s*/\s*h(?:\s*/\s*x)?"
+    # German and English tags in any order: m/w/d, w/m/x, f/m/d, d/m/w, m|w|d, m/f …
+    r"|[mwfd](?:\s*[/|]\s*[mwfdx]){2,3}|m\s*/\s*f|f\s*/\s*m|all\s+genders?)\b\s*[\)\]]?",
     re.IGNORECASE,
 )
 #: Inclusive writing: infirmier·ère, salarié.e, technicien(ne), vendeur(euse), conducteur-trice.
