@@ -20,7 +20,12 @@ def test_keys_fold_gender_case_and_markers() -> None:
     assert label_key("Infirmière (H/F)") == label_key("INFIRMIER")
     assert label_key("Weinbautechniker/in (DI)") == label_key("Weinbautechniker")
     assert label_key("Landwirt:in") == label_key("LandwirtIn") == label_key("Landwirt(in)") == "landwirt"
-    assert label_key("Technisch(er)e Assistent (m./w.)") == "technische assistent"
+    # an inflection bracket holds the masculine ending: Technischer / Technische, Gehilfe / Gehilfin
+    assert label_key("Technisch(er)e Assistent (m./w.)") == label_key("Technischer Assistent")
+    assert label_key("Forstgehilf(e)in") == label_key("Forstgehilfe") == "forstgehilfe"
+    assert label_key("Zimmer(er)in") == "zimmerer"
+    assert label_key("Bergmann/-frau") == "bergmann"
+    assert label_key("Milchtechnologe/-technologin") == "milchtechnologe"
     assert gender_keys("boucher/bouchère") == ["boucher"]
     assert label_key("Cheffe de chantier (H/F)") == label_key("Chef de chantier") == "chef de chantier"
     assert gender_keys("Chef / Cheffe de cuisine") == ["chef de cuisine"]

@@ -48,7 +48,7 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
     """Word k-shingles of the folded text (accents and case ignored).
 
     >>> sorted(shingles("Soudeur à Metz H/F", k=2))[:2]
-    [b'a metz', b'f']
+    [b'a metz', b'h f']
     """
     words = _WORD.findall(_ascii_fold(text))
     if len(words) <= k:

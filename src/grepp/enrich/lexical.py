@@ -7,8 +7,9 @@ Two views of a text, each a TF-IDF space fitted on the corpus being searched:
 - *words*: light stems without stop words, which carry the meaning of longer texts.
 
     >>> space = LexicalSpace.fit(["soudeur", "infirmier de bloc"])
-    >>> space.similarity(["Soudeuse H/F"]).argmax(axis=1).tolist()
-    [[0]]
+    >>> chars, words = space.similarity(["Soudeuse H/F"])
+    >>> chars.argmax(axis=1).tolist()
+    [0]
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ _GERMAN_GENDER = re.compile(r"(?<=\w)(?:/-?|\*|:|\()(?:in|innen|e|frau|rin)\)?(?
 _GERMAN_BINNEN_I = re.compile(r"(?<=[a-zäöü])In(?:nen)?\b")
 #: Gender markers "(m./w.)", "(w/m/d)", "(m/w)" and inflection brackets "Technisch(er)e", "Fachkraft(in)".
 _GERMAN_MARKERS = re.compile(r"\((?:\s*[mwdfx]\.?\s*/)+\s*[mwdfx]\.?\s*\)|(?<=\w)\((?:er|e|r|s|n|in|innen)\)", re.I)
+#: German inflection brackets that hold the masculine ending: "Gehilf(e)in" (Gehilfe / Gehilfin),
+#: "Zimmer(er)in", "Technisch(er)e": the masculine form keeps the bracket and drops the feminine ending.
+_GERMAN_INFLECTED = re.compile(r"(?<=\w)\((er|e|r|n)\)(?:in|e)(?=\W|$)", re.IGNORECASE)
+#: A German feminine alternative written as a dashed tail: "Bergmann/-frau", "Milchtechnologe/-technologin".
+_GERMAN_DASHED_TAIL = re.compile(r"(?<=\w)/-[^\W\d_]+")
 #: Parenthesised degree/marker noise: (DI), (Ing), (FH), (m/w/d) already handled.
 _SHORT_PAREN = re.compile(r"\((?:[^()]{1,4})\)")
 #: French and German slashed gender pairs inside a word: "technicien/ne", "directeur/trice".
@@ -87,6 +93,8 @@ def label_key(text: str) -> str:
     pair = gender_pair(text)
     if len(pair) == 2 and _alike(pair[0].split(), pair[1].split()):  # a gender pair: its first (masculine) form
         text = pair[0]
+    text = _GERMAN_INFLECTED.sub(r"\1", text)
+    text = _GERMAN_DASHED_TAIL.sub("", text)
     text = _GERMAN_MARKERS.sub("", text)
     text = _GERMAN_BINNEN_I.sub("", text)
     text = _GERMAN_GENDER.sub("", text)
