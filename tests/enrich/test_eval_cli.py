@@ -91,6 +91,39 @@ def test_eval_offers_predicts_without_reading_the_coding(data_dir: Path, taxonom
 
 
 @pytest.mark.slow
+def test_eval_offers_reads_api_responses_and_german_ads_without_their_coding(
+    data_dir: Path, taxonomy_db: Path, tmp_path: Path
+) -> None:
+    """A saved France Travail response ({"resultats": [...]}) and Jobsuche ads: ids are the offers' own
+    (``refnr`` for the BA), German titles are read, the BA's own occupation (``hauptberuf``) is not."""
+    source = data_dir / "offers" / "france-travail" / "all-sectors-2025.jsonl"
+    offers = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()[:10]]
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"resultats": offers, "filtresPossibles": []}, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "g.duckdb"
+    shutil.copyfile(taxonomy_db, db)
+    base = ["--data", str(data_dir), "--db", str(db), "eval", "offers"]
+    out = tmp_path / "pred.tsv"
+    result = CliRunner().invoke(cli, [*base, str(page), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r[0] for r in rows] == [str(o["id"]) for o in offers]
+    assert dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)["offers"] == "10"
+    ba = data_dir / "offers" / "germany-ba" / "ba_jobsuche_data_keyword_2025.jsonl"
+    ads = [json.loads(line) for line in ba.read_text(encoding="utf-8").splitlines()[:40]]
+    ad = {"refnr": "T-1", "stellenangebotsTitel": "Staplerfahrer (m/w/d)", "hauptberuf": "Koch/Köchin"}
+    ad["stellenangebotsBeschreibung"] = "Wir suchen einen Staplerfahrer für unser Lager in Kehl. Staplerschein."
+    path = tmp_path / "ads.jsonl"
+    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [*ads, ad]), encoding="utf-8")
+    result = CliRunner().invoke(cli, [*base, str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r[0] for r in rows] == [a["refnr"] for a in [*ads, ad]]
+    assert rows[-1][1] == "N1101"  # a forklift driver (cariste), not the cook its hauptberuf names
+    assert sum(1 for r in rows if r[1]) >= 30  # the ads' titles and texts are read: most are coded
+
+
+@pytest.mark.slow
 def test_eval_offers_reads_a_flat_psv_export_like_the_ingestion(
     data_dir: Path, taxonomy_db: Path, tmp_path: Path
 ) -> None:

@@ -206,6 +206,33 @@ def test_a_json_array_file_is_streamed_item_by_item(data_dir: Path, tmp_path: Pa
     assert [r.value["id"] for r in source.records()] == [o["id"] for o in offers]
 
 
+def test_a_saved_api_response_and_a_pretty_printed_offer_are_read_as_their_offers(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """What the APIs return, saved as is: France Travail's {"resultats": [...]}, the Jobsuche's
+    {"stellenangebote": [...]}, and one offer written over several lines — not one record per line."""
+    offers = _first(data_dir / FT / "all-sectors-2025.jsonl", 3)
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"resultats": offers, "filtresPossibles": []}), encoding="utf-8")
+    source = open_offer_file(page)
+    assert (source.format, source.layout) == ("ft-json", "document")
+    records = list(source.records())
+    assert [r.value["id"] for r in records] == [o["id"] for o in offers]
+    assert records[1].location == "page.json item 2"
+    ads = _first(data_dir / "offers/germany-ba/ba_jobsuche_data_keyword_2025.jsonl", 2)
+    jobsuche = tmp_path / "jobsuche.json"
+    jobsuche.write_text(json.dumps({"stellenangebote": ads, "maxErgebnisse": 2}, indent=2), encoding="utf-8")
+    source = open_offer_file(jobsuche)
+    assert (source.format, source.layout) == ("ba-json", "document")
+    assert [r.value["refnr"] for r in source.records()] == [a["refnr"] for a in ads]
+    single = tmp_path / "offer.json"
+    single.write_text(json.dumps(offers[0], indent=2, ensure_ascii=False), encoding="utf-8")
+    assert [r.value["id"] for r in open_offer_file(single).records()] == [offers[0]["id"]]
+    jsonl = tmp_path / "offers.jsonl"  # a JSONL file stays a stream of lines
+    jsonl.write_text("".join(json.dumps(o) + "\n" for o in offers), encoding="utf-8")
+    assert open_offer_file(jsonl).layout == "jsonl"
+
+
 def test_a_cp1252_csv_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "offres.csv"
     path.write_bytes(

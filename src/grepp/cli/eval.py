@@ -237,7 +237,7 @@ def register(cli: click.Group) -> None:
         for problem in problems:
             err_console.print(f"skipped {problem}")
         truths = [
-            (str(offer.get("id") or location), offer.get("romeCode"), offer.get("competences"))
+            (str(offer.get("id") or offer.get("refnr") or location), offer.get("romeCode"), offer.get("competences"))
             for location, offer in records
         ]
         stripped = [strip_coding(offer) for _, offer in records]

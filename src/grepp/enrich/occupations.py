@@ -47,6 +47,7 @@ from grepp.enrich.lexical import gender_pair, label_key, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
+from grepp.enrich.text import offer_text
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
@@ -508,8 +509,11 @@ def _best(scores: np.ndarray[Any, Any], k: int) -> tuple[tuple[int, float], ...]
     return tuple((int(i), float(scores[i])) for i in top)
 
 
-#: What an offer says about its own coding: never read for prediction (stripped before coding).
-CODING_FIELDS = frozenset({"romeCode", "romeLibelle", "appellationlibelle", "competences"})
+#: What an offer says about its own coding: never read for prediction (stripped before coding). The
+#: Jobsuche ads' ``hauptberuf``/``beruf``/``hauptDkz`` are the Bundesagentur's occupation coding.
+CODING_FIELDS = frozenset(
+    {"romeCode", "romeLibelle", "appellationlibelle", "competences", "hauptberuf", "beruf", "hauptDkz"}
+)
 
 
 def strip_coding(offer: Mapping[str, Any]) -> dict[str, Any]:
@@ -528,15 +532,13 @@ def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
     function words (German ads get their title read through the glossary too).
     """
     clean = strip_coding(offer)
-    title = clean.get("intitule") or clean.get("titel") or clean.get("title") or ""
-    description = clean.get("description") or clean.get("stellenbeschreibung") or ""
+    title, description = offer_text(clean)
     naf = clean.get("codeNAF") or clean.get("secteurActivite") or ""
-    description = description if isinstance(description, str) else str(description)
     language = clean.get("language") or clean.get("langue")
     if not isinstance(language, str) or not language:
         language = detect_language(description)
     return OccupationInput(
-        title=title if isinstance(title, str) else str(title),
+        title=title,
         description=description,
         naf=naf if isinstance(naf, str) else str(naf),
         language=language.lower()[:2],

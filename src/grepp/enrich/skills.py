@@ -30,7 +30,7 @@ from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
 from grepp.enrich.skill_metier import TitleIndex, fiche_prior, metier_links
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
 from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, detect_language, segment
-from grepp.enrich.text import normalize_title
+from grepp.enrich.text import normalize_title, offer_text
 from grepp.models import Concept, Label
 
 if TYPE_CHECKING:
@@ -445,13 +445,6 @@ def skill_rows(
         )
         for position, m in enumerate(mentions)
     ]
-
-
-def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
-    """(title, description) of an offer dict in the France Travail or Jobsuche form — never its coding."""
-    title = str(offer.get("intitule") or offer.get("titel") or offer.get("stellenangebotsTitel") or "")
-    description = str(offer.get("description") or offer.get("stellenbeschreibung") or "")
-    return title, description
 
 
 def offer_competence_codes(offer: Mapping[str, Any]) -> set[str]:

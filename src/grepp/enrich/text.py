@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
 _TRANSLATE = str.maketrans(
     {
@@ -188,3 +189,19 @@ def title_key(text: str) -> str:
     """
     cleaned = strip_gender_markers(fold(text))
     return " ".join(_masculine_word(tok) for tok in _WORD.findall(cleaned))
+
+
+#: Where an offer dict keeps its title and its text: France Travail API v2, Bundesagentur Jobsuche, plain.
+_TITLE_FIELDS = ("intitule", "stellenangebotsTitel", "titel", "title")
+_DESCRIPTION_FIELDS = ("description", "stellenangebotsBeschreibung", "stellenbeschreibung")
+
+
+def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
+    """(title, description) of an offer dict in the France Travail or Jobsuche form — never its coding.
+
+    >>> offer_text({"stellenangebotsTitel": "Koch (m/w/d)", "stellenangebotsBeschreibung": "Wir suchen"})
+    ('Koch (m/w/d)', 'Wir suchen')
+    """
+    title = next((offer[k] for k in _TITLE_FIELDS if offer.get(k)), "")
+    description = next((offer[k] for k in _DESCRIPTION_FIELDS if offer.get(k)), "")
+    return str(title), str(description)

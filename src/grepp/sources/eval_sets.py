@@ -95,19 +95,29 @@ def write_run(handle: IO[str], run: Iterable[tuple[str, Sequence[tuple[str, floa
 
 
 def read_offer_records(text: str, name: str) -> tuple[list[tuple[str, dict[str, object]]], list[RecordError]]:
-    """``(location, offer dict)`` of a JSON array or a JSONL file, and the bad lines (skipped, each named).
+    """``(location, offer dict)`` of a JSON array, a JSONL file or one JSON document (a saved API response
+    ``{"resultats": [...]}``, or one offer over several lines), and the bad lines (skipped, each named).
 
     >>> read_offer_records('{"id": "1"}\\nnot json\\n', "x.jsonl")[1][0].location
     'line 2'
+    >>> read_offer_records('{"resultats": [{"id": "7"}]}', "page.json")[0]
+    [('item 1', {'id': '7'})]
     """
     import json
 
+    from grepp.sources.offer_files import envelope_items, whole_json_document
+
     stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{name}: not valid JSON ({exc})") from exc
+    document = whole_json_document(stripped) if stripped.startswith("{") else None
+    if stripped.startswith("[") or document is not None:
+        if document is not None:
+            items = envelope_items(document)
+            data: object = items if items is not None else [document]
+        else:
+            try:
+                data = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise SourceError(f"{name}: not valid JSON ({exc})") from exc
         if not isinstance(data, list):
             raise SourceError(f"{name}: expected a JSON array of offers")
         good = [(f"item {i}", item) for i, item in enumerate(data, start=1) if isinstance(item, dict)]

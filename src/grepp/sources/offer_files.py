@@ -1,7 +1,8 @@
 """Offer files: recognise their format and encoding, and stream their records with their line numbers.
 
-Formats (sniffed from the content, not the extension): ``ft-json`` (France Travail API v2 offers as JSONL or a
-JSON array), ``ba-json`` (Bundesagentur Jobsuche ads, JSONL or array), ``ft-flat`` (France Travail offers
+Formats (sniffed from the content, not the extension): ``ft-json`` (France Travail API v2 offers as JSONL, a
+JSON array, or a saved API response ``{"resultats": [...]}``), ``ba-json`` (Bundesagentur Jobsuche ads, JSONL,
+array or ``{"stellenangebote": [...]}``), ``ft-flat`` (France Travail offers
 flattened to CSV/PSV: ``|``, ``;``, ``,`` or tab; dotted columns such as ``lieuTravail.libelle``). Encodings:
 UTF-8, UTF-8 with BOM, else cp1252. Files are streamed: memory does not grow with the file::
 
@@ -27,6 +28,8 @@ from grepp.errors import SourceError
 from grepp.sources.offer_fields import literal
 
 FORMATS: tuple[str, ...] = ("ft-json", "ba-json", "ft-flat")
+#: The list of offers in a saved API response: France Travail's search, the Bundesagentur's Jobsuche.
+ENVELOPE_KEYS: tuple[str, ...] = ("resultats", "stellenangebote")
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 1 << 20
 
@@ -59,7 +62,7 @@ class OfferFile:
     path: Path
     format: str
     encoding: str
-    layout: str  # jsonl | array | csv
+    layout: str  # jsonl | array | document | csv
     delimiter: str = ","
     warnings: list[str] = field(default_factory=list)
 
@@ -68,7 +71,23 @@ class OfferFile:
             return self._jsonl()
         if self.layout == "array":
             return self._array()
+        if self.layout == "document":
+            return self._document()
         return self._csv()
+
+    def _document(self) -> Iterator[RawRecord]:
+        """The offers of one JSON document: a saved API response (its list of offers) or one offer, pretty-printed.
+
+        Read whole: an API page holds at most 150 offers.
+        """
+        name = self.path.name
+        value = json.loads(self.path.read_bytes().decode(self.encoding, "replace"))
+        items = envelope_items(value)
+        if items is None:
+            yield RawRecord(f"{name} item 1", orjson.dumps(value), value)
+            return
+        for index, item in enumerate(items, start=1):
+            yield RawRecord(f"{name} item {index}", orjson.dumps(item), item)
 
     def _jsonl(self) -> Iterator[RawRecord]:
         name = self.path.name
@@ -213,6 +232,37 @@ def sniff_encoding(sample: bytes) -> str:
     return "utf-8"
 
 
+def envelope_items(value: object) -> list[Any] | None:
+    """The offers of a saved API response (``{"resultats": [...]}``, ``{"stellenangebote": [...]}``), else None.
+
+    >>> envelope_items({"resultats": [{"id": "1"}], "filtresPossibles": []})
+    [{'id': '1'}]
+    >>> envelope_items({"id": "1", "intitule": "Soudeur"}) is None
+    True
+    """
+    if isinstance(value, dict):
+        for key in ENVELOPE_KEYS:
+            items = value.get(key)
+            if isinstance(items, list):
+                return items
+    return None
+
+
+def whole_json_document(text: str) -> object | None:
+    """The value of ``text`` when it is one JSON document (an object over one or many lines), else None (JSONL).
+
+    >>> whole_json_document('{\n  "id": "1"\n}')
+    {'id': '1'}
+    >>> whole_json_document('{"id": "1"}\n{"id": "2"}\n') is None
+    True
+    """
+    try:
+        value: object = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _json_kind(keys: set[str]) -> str | None:
     if "refnr" in keys or "stellenangebotsTitel" in keys:
         return "ba-json"
@@ -233,9 +283,16 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
     text = sample.decode(encoding, "replace").lstrip("\ufeff \t\r\n")
     if text[:1] in ("[", "{"):
         layout = "array" if text[0] == "[" else "jsonl"
-        if layout == "jsonl":
-            encoding = "utf-8"  # decided line by line: one cp1252 line does not turn the whole file into mojibake
-        kind = _sniff_json(text, layout)
+        document = _json_document(path, text, encoding) if layout == "jsonl" else None
+        if document is not None:
+            layout = "document"
+            items = envelope_items(document)
+            first = next((item for item in (items if items is not None else [document]) if isinstance(item, dict)), {})
+            kind = _json_kind(set(first))
+        else:
+            if layout == "jsonl":
+                encoding = "utf-8"  # decided line by line: one cp1252 line does not turn the whole file into mojibake
+            kind = _sniff_json(text, layout)
         if fmt == "ft-flat":
             raise SourceError(f"{path}: is JSON, not a flat CSV/PSV export", hint="use --format ft-json or ba-json")
         chosen = kind if fmt == "auto" else fmt
@@ -256,6 +313,23 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
             hint="offer CSV/PSV files need 'id' and 'intitule' columns",
         )
     return OfferFile(path, "ft-flat", encoding, "csv", delimiter)
+
+
+def _json_document(path: Path, sample: str, encoding: str) -> object | None:
+    """The file's value when it is one JSON document rather than JSONL: a saved API response, or an offer
+    written over several lines. Only looked at when the first line is such a response or is no JSON at all."""
+    first_line = sample.split("\n", 1)[0]
+    try:
+        head: object = orjson.loads(first_line)
+    except orjson.JSONDecodeError:
+        head = None
+    if head is not None and envelope_items(head) is None:
+        return None  # JSONL: its first line is a record of its own
+    try:
+        text = path.read_bytes().decode(encoding, "replace").lstrip("\ufeff")
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from exc
+    return whole_json_document(text)
 
 
 def _sniff_json(text: str, layout: str) -> str | None:
