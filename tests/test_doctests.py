@@ -27,6 +27,7 @@ RUNNABLE = [
     "grepp.enrich.skill_sections",
     "grepp.enrich.text",
     "grepp.sources.defm",
+    "grepp.sources.eval_sets",
     "grepp.sources.france_travail_api",
     "grepp.sources.offer_record",
     "grepp.sources.offers_ba",

@@ -5,6 +5,7 @@
 - qrels: TREC ``qid 0 docid rel`` (whitespace-separated; rel > 0 is relevant);
 - run: TREC ``qid Q0 docid rank score tag``.
 
+    >>> import io
     >>> read_pairs(io.StringIO("id\\ttext\\nQ1\\tSoudeur (h/f)\\n"), "queries.tsv")
     [('Q1', 'Soudeur (h/f)')]
 """
@@ -59,7 +60,13 @@ def read_pairs(handle: IO[str], name: str) -> list[tuple[str, str]]:
 
 
 def read_qrels(handle: IO[str], name: str) -> dict[str, set[str]]:
-    """query id → relevant doc ids, from TREC qrels (``qid 0 docid rel``) or ``qid<TAB>docid`` lines."""
+    """query id → relevant doc ids, from TREC qrels (``qid 0 docid rel``), BEIR qrels (``qid docid rel``,
+    header ``query-id corpus-id score``) or ``qid<TAB>docid`` lines.
+
+    >>> import io
+    >>> read_qrels(io.StringIO("query-id\\tcorpus-id\\tscore\\nQ1\\tC7\\t1\\nQ1\\tC8\\t0\\n"), "q.tsv")
+    {'Q1': {'C7'}}
+    """
     qrels: dict[str, set[str]] = defaultdict(set)
     for number, line in enumerate(handle, start=1):
         parts = line.split()
@@ -67,10 +74,17 @@ def read_qrels(handle: IO[str], name: str) -> dict[str, set[str]]:
             continue
         if len(parts) >= 4:
             qid, doc, rel = parts[0], parts[2], parts[3]
+        elif len(parts) == 3:
+            qid, doc, rel = parts
         elif len(parts) == 2:
             qid, doc, rel = parts[0], parts[1], "1"
         else:
-            raise RecordError("expected 'qid 0 docid rel'", source=name, location=f"line {number}", field="qrels")
+            raise RecordError(
+                "expected 'qid 0 docid rel', 'qid docid rel' or 'qid docid'",
+                source=name,
+                location=f"line {number}",
+                field="qrels",
+            )
         try:
             relevant = float(rel) > 0
         except ValueError:
