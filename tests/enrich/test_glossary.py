@@ -51,3 +51,13 @@ def test_gender_tags_in_any_order_are_stripped_wherever_titles_are_cleaned() -> 
     for tag in ("(m/w/d)", "(w/m/x)", "(f/m/d)", "(d/m/w)", "(m|w|d)", "m/f", "(all genders)", "(H/F)"):
         assert strip_gender_markers(f"Controller {tag}") == "Controller", tag
     assert strip_gender_markers("Chef de projet R&D/M") == "Chef de projet R&D/M"  # not a gender tag
+
+
+def test_care_cleaning_and_helper_compounds_are_read() -> None:
+    """Words a second unseen set of titles missed: specific compounds before their generic head."""
+    assert translate_title("Tierpfleger (m/w/d)") == "soigneur animalier"
+    assert translate_title("Kinderpfleger/in") == "auxiliaire de puériculture"
+    assert translate_title("Gebäudereiniger (m/w/d)") == "agent de nettoyage"
+    assert translate_title("Zahnmedizinische Fachangestellte (m/w/d)") == "assistant dentaire"
+    assert translate_title("Küchenhilfe (m/w/d)") == "commis de cuisine"
+    assert translate_title("Lagerhelfer (m/w/d)") == "agent entrepôt"  # the generic head still composes

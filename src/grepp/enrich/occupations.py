@@ -1,10 +1,12 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v8`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v9`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
 German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
-one through the French label of its best ESCO occupation, found by ESCO's English labels).
+one through the French label of its best ESCO occupation, found by ESCO's English labels; v9: the
+glossary grown by the words two unseen sets of German titles missed, German inflection brackets keyed
+by their masculine form, "Gehilf(e)in" → gehilfe).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -51,7 +53,7 @@ from grepp.enrich.text import offer_text
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "8"
+CODER_VERSION = "9"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
