@@ -225,9 +225,10 @@ def register(cli: click.Group) -> None:
         help="Dense encoder for the coder (slower to index).",
     )
     def offers(offers_path: Path, out_path: Path, skills_path: Path | None, encoder_name: str) -> None:
-        """Code France Travail API v2 offers (JSONL, JSON array or flat CSV/PSV) into ROME métiers, best first.
+        """Code offers (France Travail API v2 JSONL, array or page, flat CSV/PSV; Jobsuche ads) into ROME métiers.
 
-        The offers' own romeCode, romeLibelle, appellationlibelle and competences are stripped before
+        A saved API page ({"resultats": [...]}) is read as its offers. The offers' own romeCode,
+        romeLibelle, appellationlibelle and competences (a Jobsuche ad's hauptberuf, beruf) are stripped before
         coding (never read for prediction); when present they are the truth for the printed top-1/top-3
         accuracy (and skill recall@10 with --skills-out). The taxonomies are loaded into the configured
         database first when missing. Example: grepp eval offers offers.jsonl --out pred.tsv
