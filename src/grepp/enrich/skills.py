@@ -7,7 +7,8 @@ dense step, an encoder), then called per offer::
     for m in extractor.extract(offer_text, title="Soudeur TIG H/F"):
         m.label, m.code, m.requirement, text[m.start:m.end]
 
-Steps (``skills.hybrid.v1``): the offer is cleaned (HTML stripped, capped at
+Steps (``skills.hybrid.v2``; v2: German IT terms and tool names in the lexicon): the offer is cleaned (HTML
+stripped, capped at
 :data:`~grepp.enrich.skill_sections.MAX_CHARS`), cut into sentences classified by section (company pitch,
 benefits and application yield nothing); the curated lexicon finds certificates and licences (CACES R489
 1B, permis CE, FIMO…); the gazetteer finds every ROME/ESCO label, accent-, gender- and plural-insensitive;
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from grepp.enrich.embed import Encoder
 
 EXTRACTOR_NAME = "skills.hybrid"
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 SKILL_KINDS = ("competence", "savoir", "skill", "knowledge")
 
 
