@@ -158,6 +158,9 @@ def test_german_it_terms_are_digital_skills_in_a_real_swiss_ad(skill_extractor: 
     assert {"Wirtschaftsinformatik", "Datenbankerfahrung"} <= set(digital)
     short = skill_extractor.extract("Sie bringen Kenntnisse in C#, SAP und Datenbanken mit.", lang="de")
     assert {"C#", "SAP", "Datenbanken"} <= {m.text for m in short if "digital" in m.flags}
+    # in French a "backup" is a stand-in colleague, not a data backup
+    stand_in = skill_extractor.extract("Vous serez le backup du responsable de la facturation.", lang="fr")
+    assert not [m for m in stand_in if "backup" in m.text.lower()]
 
 
 def test_evaluation_hook_ranks_rome_codes_without_reading_the_offer_coding(
