@@ -1,7 +1,8 @@
 """What the AI said about each offer: coded occupations and extracted skills, per enricher version.
 
 Results are keyed by (offer, enricher name, enricher version), so a better model can run beside an older
-one and both stay comparable. ``offer_enrichment_state`` remembers which content hash each enricher has
+one and both stay comparable; the views ``offer_occupations_current`` and ``offer_skills_current`` show
+only each offer's latest version. ``offer_enrichment_state`` remembers which content hash each enricher has
 seen, which makes enrichment incremental: only new or changed offers are coded again::
 
     todo = offers_to_enrich(con, "occupations.hybrid.v1", "1")
@@ -65,6 +66,21 @@ SCHEMA: tuple[str, ...] = (
         method VARCHAR,
         PRIMARY KEY (offer_id, enricher, enricher_version, position)
     )
+    """,
+    # The version each enricher last ran on each offer; older versions' rows stay stored beside it
+    # (comparable), and the *_current views show only the latest, which is what users read.
+    """
+    CREATE VIEW IF NOT EXISTS offer_enrichment_latest AS
+    SELECT offer_id, enricher, max_by(enricher_version, enriched_at) AS enricher_version
+    FROM offer_enrichment_state GROUP BY offer_id, enricher
+    """,
+    """
+    CREATE VIEW IF NOT EXISTS offer_occupations_current AS
+    SELECT t.* FROM offer_occupations t JOIN offer_enrichment_latest l USING (offer_id, enricher, enricher_version)
+    """,
+    """
+    CREATE VIEW IF NOT EXISTS offer_skills_current AS
+    SELECT t.* FROM offer_skills t JOIN offer_enrichment_latest l USING (offer_id, enricher, enricher_version)
     """,
 )
 

@@ -71,7 +71,7 @@ def top_coded_metiers(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[t
     """The ROME métiers the AI coded most often as first choice: (code, label, offers)."""
     sql = """
         SELECT oc.rome_code, coalesce(m.label, ''), count(DISTINCT oc.offer_id)
-        FROM offer_occupations oc
+        FROM offer_occupations_current oc
         LEFT JOIN taxonomy_occupations_current m ON m.concept_id = 'rome:' || oc.rome_code
         WHERE oc.taxonomy = 'rome' AND oc.rank = 1 AND oc.rome_code IS NOT NULL
         GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?
@@ -106,14 +106,14 @@ class OfferExample:
 def example_offer_ids(con: duckdb.DuckDBPyConnection, region: str, limit: int = 3) -> list[str]:
     """A few enriched offers worth showing: from the région first, with many skills, then a German ad."""
     sql = """
-        WITH s AS (SELECT offer_id, count(*) AS n FROM offer_skills GROUP BY 1)
+        WITH s AS (SELECT offer_id, count(*) AS n FROM offer_skills_current GROUP BY 1)
         SELECT o.id FROM offers o JOIN s ON s.offer_id = o.id
         WHERE length(coalesce(o.description_text, o.description, '')) BETWEEN 400 AND 3000
         ORDER BY (o.region = ?) DESC, (o.language = 'fr') DESC, s.n DESC, o.id LIMIT ?
     """
     ids = [str(r[0]) for r in con.execute(sql, [region, limit]).fetchall()]
     german = con.execute(
-        """SELECT o.id FROM offers o JOIN offer_skills s ON s.offer_id = o.id WHERE o.language = 'de'
+        """SELECT o.id FROM offers o JOIN offer_skills_current s ON s.offer_id = o.id WHERE o.language = 'de'
            GROUP BY o.id ORDER BY count(*) DESC, o.id LIMIT 1"""
     ).fetchall()
     return ids + [str(r[0]) for r in german if r[0] not in ids]
@@ -132,7 +132,7 @@ def offer_example(con: duckdb.DuckDBPyConnection, offer_id: str) -> OfferExample
     occupations = [
         (str(r or ""), str(lab or ""), str(code), float(conf or 0.0))
         for r, lab, code, conf in con.execute(
-            """SELECT rome_code, label, code, confidence FROM offer_occupations
+            """SELECT rome_code, label, code, confidence FROM offer_occupations_current
                WHERE offer_id = ? AND taxonomy = 'rome' ORDER BY rank LIMIT 3""",
             [offer_id],
         ).fetchall()
@@ -140,7 +140,7 @@ def offer_example(con: duckdb.DuckDBPyConnection, offer_id: str) -> OfferExample
     skills = [
         SkillSpan(int(a), int(b), str(lab or ""), str(code), str(tax), str(req or "unknown"), tuple(flags or ()))
         for a, b, lab, code, tax, req, flags in con.execute(
-            """SELECT span_start, span_end, label, code, taxonomy, requirement, flags FROM offer_skills
+            """SELECT span_start, span_end, label, code, taxonomy, requirement, flags FROM offer_skills_current
                WHERE offer_id = ? AND span_start IS NOT NULL ORDER BY span_start, position""",
             [offer_id],
         ).fetchall()
