@@ -228,6 +228,9 @@ def test_a_saved_api_response_and_a_pretty_printed_offer_are_read_as_their_offer
     single = tmp_path / "offer.json"
     single.write_text(json.dumps(offers[0], indent=2, ensure_ascii=False), encoding="utf-8")
     assert [r.value["id"] for r in open_offer_file(single).records()] == [offers[0]["id"]]
+    empty = tmp_path / "empty-page.json"  # a search with no result: no offer, no error
+    empty.write_text(json.dumps({"resultats": [], "filtresPossibles": []}), encoding="utf-8")
+    assert list(open_offer_file(empty).records()) == []
     jsonl = tmp_path / "offers.jsonl"  # a JSONL file stays a stream of lines
     jsonl.write_text("".join(json.dumps(o) + "\n" for o in offers), encoding="utf-8")
     assert open_offer_file(jsonl).layout == "jsonl"

@@ -32,6 +32,9 @@ FORMATS: tuple[str, ...] = ("ft-json", "ba-json", "ft-flat")
 ENVELOPE_KEYS: tuple[str, ...] = ("resultats", "stellenangebote")
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 1 << 20
+#: A whole-file JSON document (saved API page) is read whole only up to this size; larger files are streamed
+#: as JSONL (an API page holds at most 150 offers, a few MB).
+MAX_DOCUMENT_BYTES = 256 << 20
 
 #: Columns a flat France Travail export may have (top-level API fields and ``parent.child`` columns).
 KNOWN_FLAT_COLUMNS = frozenset(
@@ -289,6 +292,8 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
             items = envelope_items(document)
             first = next((item for item in (items if items is not None else [document]) if isinstance(item, dict)), {})
             kind = _json_kind(set(first))
+            if kind is None and items is not None and isinstance(document, dict):  # an empty page: its key says
+                kind = "ft-json" if "resultats" in document else "ba-json"
         else:
             if layout == "jsonl":
                 encoding = "utf-8"  # decided line by line: one cp1252 line does not turn the whole file into mojibake
@@ -325,6 +330,8 @@ def _json_document(path: Path, sample: str, encoding: str) -> object | None:
         head = None
     if head is not None and envelope_items(head) is None:
         return None  # JSONL: its first line is a record of its own
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        return None  # too big to be one API page: read line by line, bad lines named
     try:
         text = path.read_bytes().decode(encoding, "replace").lstrip("\ufeff")
     except OSError as exc:
