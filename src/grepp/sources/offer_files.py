@@ -68,6 +68,8 @@ class OfferFile:
     layout: str  # jsonl | array | document | csv
     delimiter: str = ","
     warnings: list[str] = field(default_factory=list)
+    #: the parsed value of a ``document`` file, kept from the sniffing so that it is not read twice
+    document: Any = field(default=None, repr=False)
 
     def records(self) -> Iterator[RawRecord]:
         if self.layout == "jsonl":
@@ -84,7 +86,9 @@ class OfferFile:
         Read whole: an API page holds at most 150 offers.
         """
         name = self.path.name
-        value = json.loads(self.path.read_bytes().decode(self.encoding, "replace"))
+        value = self.document
+        if value is None:
+            value = json.loads(self.path.read_bytes().decode(self.encoding, "replace").lstrip("\ufeff"))
         items = envelope_items(value)
         if items is None:
             yield RawRecord(f"{name} item 1", orjson.dumps(value), value)
@@ -306,7 +310,7 @@ def open_offer_file(path: Path, fmt: str = "auto") -> OfferFile:
                 f"{path}: JSON records with neither France Travail ('intitule') nor BA ('refnr') fields",
                 hint="give --format ft-json or ba-json if the file is one of them",
             )
-        return OfferFile(path, chosen, encoding, layout)
+        return OfferFile(path, chosen, encoding, layout, document=document)
     header = text.split("\n")[0].rstrip("\r") if text else ""
     delimiter = max(("|", ";", ",", "\t"), key=header.count)
     columns = [c.strip().strip('"') for c in header.split(delimiter)]
