@@ -10,7 +10,8 @@ in the original text, so offsets slice the text exactly::
     # [(13, 34, ('rome-ogr:100007',))]
 
 Longest match wins where matches overlap. One-word labels are kept only when the word is specific
-(at least 4 letters, not a common verb or noun of offers) because "vente" or "accueil" alone say little.
+(at least 4 letters, not a common verb or noun of offers) because "vente" or "accueil" alone say little;
+a shorter name written with a symbol ("C#", "F#") is specific enough.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ _WEAK_SINGLE_TEXT = """
     english german french sales management team communication planning
     """
 _WEAK_SINGLE = frozenset(_WEAK_SINGLE_TEXT.split())
+
+
+def _is_symbol_name(key: str) -> bool:
+    """A short name that no common word spells: a letter and a symbol, "c#", "f#" (a tool or a language)."""
+    return len(key) >= 2 and key[0].isalpha() and any(ch in "#+" for ch in key)
 
 
 def _fold_char(ch: str) -> str:
@@ -112,7 +118,8 @@ class Gazetteer:
             key = tuple(token.key for token in content_tokens(text))
             if not key or len(key) > max_words or len(key) < min_words:
                 continue
-            if len(key) == 1 and (len(key[0]) < min_chars or key[0] in _WEAK_SINGLE or key[0].isdigit()):
+            short = len(key[0]) < min_chars and not _is_symbol_name(key[0])
+            if len(key) == 1 and (short or key[0] in _WEAK_SINGLE or key[0].isdigit()):
                 continue
             table.setdefault(key, {})[concept_id] = None
             max_len = max(max_len, len(key))
