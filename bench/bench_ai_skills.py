@@ -31,7 +31,7 @@ from grepp.models import Concept
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
 
-from grepp.enrich.skill_alignment import Alignment, align_rome_esco  # noqa: E402
+from grepp.enrich.skill_alignment import ALIGNER_NAME, ALIGNER_VERSION, Alignment, align_rome_esco  # noqa: E402
 from grepp.enrich.skills import SkillExtractor, extract_offer_skills, metier_links  # noqa: E402
 from grepp.taxonomy.concepts import load_concepts, occupation_skill_links  # noqa: E402
 from grepp.taxonomy.releases import cached_taxonomy_db  # noqa: E402
@@ -366,7 +366,7 @@ def alignment(concepts: list[Concept], lines: list[str]) -> None:
         best.setdefault(r.rome_id, r)
     sample = random.Random(1).sample(sorted(best.values(), key=lambda r: r.rome_id), min(30, len(best)))
     lines += [
-        "## ROME compétences/savoirs ↔ ESCO skills (`skills.alignment.gazetteer.v1`)",
+        f"## ROME compétences/savoirs ↔ ESCO skills (`{ALIGNER_NAME}.v{ALIGNER_VERSION}`)",
         "",
         "| figure | value |",
         "|---|---|",

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from grepp.enrich.embed import Encoder
 
 ALIGNER_NAME = "skills.alignment.gazetteer"
-ALIGNER_VERSION = "1"
+ALIGNER_VERSION = "2"  # v2: short names written with a symbol (C#, F#) are gazetteer labels
 
 
 @dataclass(frozen=True)
