@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import duckdb
 
 from grepp.store.enrichment import offers_to_enrich, save_results
+from grepp.store.offer_export import export_offers, export_query
 
 
 def test_limit_is_honoured_and_enriched_offers_are_skipped(con: duckdb.DuckDBPyConnection) -> None:
@@ -41,3 +45,62 @@ def test_the_current_views_show_each_offer_s_latest_version_only(con: duckdb.Duc
     assert [o[0] for o in example.occupations] == ["H2917"]
     assert [s.label for s in example.skills] == ["Soudeur MIG MAG"]
     assert [code for code, _, _ in top_coded_metiers(con)] == ["H2917"]
+
+
+def test_the_offer_export_carries_the_latest_ai_results(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Exports give analysts the coded métier and skills beside the offer; an abstention leaves them empty."""
+    con.execute(
+        "INSERT INTO offers (id, source, source_id, content_hash, title, description) VALUES "
+        "('s:1', 's', '1', 'h1', 'Soudeur', 'Soudage TIG, panneaux solaires, Excel.'), "
+        "('s:2', 's', '2', 'h2', 'Stage', 'x'), ('s:3', 's', '3', 'h3', 'Pas encore codée', 'y')"
+    )
+    con.execute(
+        "INSERT INTO taxonomy_occupations (concept_id, taxonomy, version, kind, code, label) "
+        "VALUES ('rome:H2913', 'rome', 'v460', 'metier', 'H2913', 'Soudeur / Soudeuse')"
+    )
+    con.execute(
+        "INSERT INTO taxonomy_releases (taxonomy, version, content_sha256, loaded_at, is_current, row_counts, "
+        "loader_version, files) VALUES ('rome', 'v460', 'x', now(), true, '{}', '1', '[]')"
+    )
+
+    def skill(version: str, position: int, code: str, label: str, flags: list[str]) -> tuple[object, ...]:
+        return ("s:1", "e", version, position, 0, 7, label, code, "esco", "skill", code, label, 0.9, "unknown",
+                flags, "", "")  # fmt: skip
+
+    def occupation(version: str, rome: str, label: str) -> tuple[object, ...]:
+        return ("s:1", "e", version, "rome", 1, f"rome-ogr:{label}", label, rome, label, 0.9, 0.8)
+
+    save_results(con, enricher="e", version="1", states=[("s:1", "h1", "coded", None)],
+                 occupations=[occupation("1", "H2911", "Soudeur MIG")])  # fmt: skip
+    con.execute("UPDATE offer_enrichment_state SET enriched_at = '2026-01-01'")
+    save_results(
+        con,
+        enricher="e",
+        version="2",
+        states=[("s:1", "h1", "coded", None), ("s:2", "h2", "unknown", "too short")],
+        occupations=[
+            occupation("2", "H2913", "Soudeur TIG"),
+            ("s:2", "e", "2", "rome", 1, "rome-ogr:x", "x", "K2111", "Formateur", 0.1, 0.1),
+        ],
+        skills=[
+            skill("2", 0, "weld", "souder", []),
+            skill("2", 1, "solar", "énergie solaire", ["green"]),
+            skill("2", 2, "weld", "souder", []),  # a second mention of the same skill
+            skill("2", 3, "excel", "Excel", ["transition_num"]),
+        ],
+    )
+    sql, params = export_query(enricher="e")
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description or []]
+    rows = {r[0]: SimpleNamespace(**dict(zip(names, r, strict=True))) for r in cursor.fetchall()}
+    first = rows["s:1"]
+    assert (first.ai_status, first.ai_enricher_version, first.ai_rome_code) == ("coded", "2", "H2913")
+    assert (first.ai_rome_label, first.ai_appellation_label) == ("Soudeur / Soudeuse", "Soudeur TIG")
+    assert list(first.ai_skill_labels) == ["souder", "énergie solaire", "Excel"]
+    assert list(first.ai_green_skills) == ["énergie solaire"] and list(first.ai_digital_skills) == ["Excel"]
+    abstained = rows["s:2"]
+    assert (abstained.ai_status, abstained.ai_reason) == ("unknown", "too short")
+    assert abstained.ai_rome_code is None and abstained.ai_appellation_label is None
+    assert rows["s:3"].ai_status is None  # not enriched yet
+    assert export_offers(con, tmp_path / "offres.parquet") == 3  # the pipeline's enricher: none of these rows
+    assert con.execute(f"SELECT count(ai_status) FROM '{tmp_path / 'offres.parquet'}'").fetchone() == (0,)

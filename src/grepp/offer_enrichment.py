@@ -22,12 +22,12 @@ from grepp.config import Settings
 from grepp.enrich.occupations import OccupationCoder, OccupationInput, OccupationResult
 from grepp.enrich.skills import EXTRACTOR_NAME, EXTRACTOR_VERSION, SkillExtractor, metier_links, skill_rows
 from grepp.store.db import transaction
-from grepp.store.enrichment import OfferText, offers_to_enrich, save_results
+from grepp.store.enrichment import OFFER_ENRICHER, OfferText, offers_to_enrich, save_results
 
 Progress = Callable[[int], None]
 
 #: Stored results say which pair of models produced them.
-ENRICHER = "offers.enrich"
+ENRICHER = OFFER_ENRICHER
 #: Offers coded per transaction (a crash loses at most one batch of work, never stored rows).
 BATCH_SIZE = 500
 

@@ -20,6 +20,7 @@ from grepp.pipeline import DEMO_STEPS, run_step
 from grepp.store import summary
 from grepp.store.db import connect
 from grepp.store.enrichment import offers_to_enrich
+from grepp.store.offer_export import export_offers
 from grepp.taxonomy.details import describe
 from grepp.web.report import render_report
 
@@ -180,3 +181,28 @@ def test_report_shows_offers_with_their_metier_and_highlighted_skills(
     assert "Offres en Grand Est par zone d'emploi" in html
     assert "<mark" in html
     assert "<script" not in html.lower()
+
+
+def test_the_offer_export_carries_the_coded_metier_and_skills(
+    demo: tuple[Settings, duckdb.DuckDBPyConnection], tmp_path: Path
+) -> None:
+    """`grepp export offers`: each enriched offer with its coded métier and skills, as the views say."""
+    _, con = demo
+    out = tmp_path / "offres.parquet"
+    n = export_offers(con, out)
+    coded = con.execute(
+        f"SELECT e.id, e.ai_rome_code, e.ai_appellation_label, len(e.ai_skill_labels) FROM '{out}' e "
+        "WHERE e.ai_status = 'coded'"
+    ).fetchall()
+    enriched = con.execute(f"SELECT count(*) FROM '{out}' WHERE ai_status IS NOT NULL").fetchone()
+    assert enriched is not None and 0 < enriched[0] <= ENRICH_LIMIT < n
+    assert len(coded) > enriched[0] // 2
+    offer_id, rome_code, appellation, n_skills = coded[0]
+    first = con.execute(
+        "SELECT rome_code, label FROM offer_occupations_current WHERE offer_id = ? AND taxonomy = 'rome' AND rank = 1",
+        [offer_id],
+    ).fetchone()
+    assert first == (rome_code, appellation)
+    distinct = con.execute("SELECT count(DISTINCT code) FROM offer_skills_current WHERE offer_id = ?", [offer_id])
+    assert distinct.fetchone() == ((n_skills or 0),)
+    assert sum(bool(skills) for _, _, _, skills in coded) > len(coded) // 2

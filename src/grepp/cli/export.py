@@ -36,7 +36,11 @@ def offers_command(
     since: datetime | None,
     until: datetime | None,
 ) -> None:
-    """One row per canonical offer (duplicates left out, counted in duplicate_count)."""
+    """One row per canonical offer with what the AI coded (ai_* columns); duplicates left out, counted.
+
+    The ai_* columns: status (coded | unknown, with the reason), métier and appellation with their
+    confidence, best ESCO occupation, and the skills found (all, green, digital), from the latest enricher.
+    """
     from grepp.store.offer_export import export_offers
 
     if since and until and since > until:

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+#: The enricher that codes stored offers (``grepp enrich``); exports and summaries read its latest version.
+OFFER_ENRICHER = "offers.enrich"
+
 SCHEMA: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS offer_enrichment_state (
