@@ -179,3 +179,13 @@ def test_fold_is_the_same_by_table_and_by_unicode_normalisation() -> None:
     for text in samples:
         assert fold(text) == " ".join(_fold_slow(text).lower().split()), repr(text)
     assert fold("  Électricien·ne  ") == "electricien.ne"
+
+
+def test_a_name_is_told_from_a_capitalised_noun() -> None:
+    from grepp.enrich.skills import _is_acronym, _is_name
+
+    assert _is_name("Python") and _is_name("PowerBI") and _is_name("C#") and _is_name("SAP", lowercase_nouns=False)
+    # German nouns all take a capital: only a capital inside the word, a digit or a symbol makes a name
+    assert not _is_name("Energie", lowercase_nouns=False) and _is_name("PowerBI", lowercase_nouns=False)
+    assert not _is_name("Gestion de projet") and not _is_name("fnac")
+    assert _is_acronym("IT") and _is_acronym("SIG") and not _is_acronym("Industrie") and not _is_acronym("C")

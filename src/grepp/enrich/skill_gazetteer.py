@@ -47,6 +47,18 @@ _WEAK_SINGLE_TEXT = """
 _WEAK_SINGLE = frozenset(_WEAK_SINGLE_TEXT.split())
 
 
+#: Articles and prepositions: dropping them from a label loses nothing ("la comptabilité" is "comptabilité").
+_FUNCTION_WORDS_TEXT = "a au aux d de des du en et l la le les un une of the der die das"
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+
+
+def _lost_words(text: str) -> bool:
+    """True when a label keeps one content key only by dropping a word that said something: "Traitement du
+    son" (sound, not "his") would otherwise be found at every "traitement"."""
+    folded = ["".join(_fold_char(ch) for ch in w.group()) for w in _WORD.finditer(text)]
+    return sum(w not in _FUNCTION_WORDS for w in folded) > 1
+
+
 def _is_symbol_name(key: str) -> bool:
     """A short name that no common word spells: a letter and a symbol, "c#", "f#" (a tool or a language)."""
     return len(key) >= 2 and key[0].isalpha() and any(ch in "#+" for ch in key)
@@ -119,7 +131,7 @@ class Gazetteer:
             if not key or len(key) > max_words or len(key) < min_words:
                 continue
             short = len(key[0]) < min_chars and not _is_symbol_name(key[0])
-            if len(key) == 1 and (short or key[0] in _WEAK_SINGLE or key[0].isdigit()):
+            if len(key) == 1 and (short or key[0] in _WEAK_SINGLE or key[0].isdigit() or _lost_words(text)):
                 continue
             table.setdefault(key, {})[concept_id] = None
             max_len = max(max_len, len(key))

@@ -21,6 +21,7 @@ France Travail recruiters use (``competences``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from grepp.enrich.embed import Encoder
 
 EXTRACTOR_NAME = "skills.hybrid"
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 SKILL_KINDS = ("competence", "savoir", "skill", "knowledge")
 
 
@@ -117,6 +118,7 @@ class SkillExtractor:
         appellation_labels: list[tuple[str, str]] = []
         labels: list[tuple[str, str]] = []
         single: dict[str, list[tuple[str, str]]] = {}
+        title_words: Counter[str] = Counter()
         for concept in concepts:
             if concept.kind in SKILL_KINDS:
                 self.skills[concept.id] = concept
@@ -125,20 +127,28 @@ class SkillExtractor:
                         labels.append((text, concept.id))
                         # one-word labels only count in their own language ("lecture" is not "reading" in
                         # French), except names of tools and languages ("Python", "SAP"), good everywhere
-                        lang_key = lb.lang or ("fr" if concept.taxonomy == "rome" else "")
-                        if _is_name(text):
-                            lang_key = "*"
+                        lang = lb.lang or ("fr" if concept.taxonomy == "rome" else "")
+                        lang_key = "*" if _is_name(text, lowercase_nouns=lang != "de") else lang
                         single.setdefault(lang_key, []).append((text, concept.id))
-            elif concept.kind in ("appellation", "metier") and concept.taxonomy == "rome":
-                rome = concept.code if concept.kind == "metier" else (concept.parent_id or "")
-                for text in concept.texts("fr"):
-                    self._title_index.setdefault(normalize_title(text), []).append(_rome_key(rome))
-                    appellation_labels.append((text, _rome_key(rome)))
+            else:
+                title_words.update(_title_words(concept))
+                if concept.kind in ("appellation", "metier") and concept.taxonomy == "rome":
+                    rome = concept.code if concept.kind == "metier" else (concept.parent_id or "")
+                    for text in concept.texts("fr"):
+                        self._title_index.setdefault(normalize_title(text), []).append(_rome_key(rome))
+                        appellation_labels.append((text, _rome_key(rome)))
             if on_progress is not None:
                 on_progress(1)
         self.gazetteer = Gazetteer.build(labels, min_words=2)
+        # a one-word label that is also a word of many job titles ("Chef" the tool, "Industrie", "Design")
+        # names the job or its field far more often than the skill: left to the longer labels
+        common = {word for word, n in title_words.items() if n >= COMMON_TITLE_WORD}
         self._single = {
-            lang: Gazetteer.build(pairs, max_words=1, min_chars=3 if lang == "*" else 4)
+            lang: Gazetteer.build(
+                [(t, cid) for t, cid in pairs if _single_key(t) not in common or _is_acronym(t)],
+                max_words=1,
+                min_chars=3 if lang == "*" else 4,
+            )
             for lang, pairs in single.items()
             if lang
         }
@@ -371,15 +381,42 @@ def _label_variants(text: str) -> list[str]:
     return [text, bare] if bare and bare != text else [text]
 
 
-def _is_name(text: str) -> bool:
-    """A one-word label written with a capital or a digit: a tool, a product or a language ("SQL", "Java")."""
+def _is_name(text: str, *, lowercase_nouns: bool = True) -> bool:
+    """A one-word label written like a name: a tool, a product or a language ("SQL", "PowerBI", "C#", "Java").
+
+    A capital inside the word, a digit or a symbol always marks a name; a capital first letter does too
+    ("Python", "Docker"), except in German, whose nouns all take one ("Energie", "Laser", "Wertpapiere").
+    """
     word = text.strip()
-    return (
-        " " not in word
-        and any(ch.isupper() or ch.isdigit() for ch in word)
-        and word.lower() not in _NOT_NAMES
-        and not word.isdigit()
-    )
+    if " " in word or word.lower() in _NOT_NAMES or word.isdigit() or not word:
+        return False
+    marked = any(ch.isupper() or ch.isdigit() or ch in "#+" for ch in word[1:])
+    return marked or (lowercase_nouns and (word[0].isupper() or word[0].isdigit()))
+
+
+def _is_acronym(text: str) -> bool:
+    """All capitals, at least two letters ("IT", "ICT", "SIG"): an acronym, not the common word it spells."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+#: A word in the multi-word labels of this many occupations (ROME and ESCO) is a common word of offers.
+COMMON_TITLE_WORD = 40
+
+
+def _single_key(text: str) -> str:
+    keys = content_tokens(text)
+    return keys[0].key if len(keys) == 1 else ""
+
+
+def _title_words(concept: Concept) -> set[str]:
+    """The content words of an occupation's multi-word labels (once per concept)."""
+    words: set[str] = set()
+    for text in concept.texts():
+        keys = content_tokens(text)
+        if len(keys) >= 2:
+            words.update(k.key for k in keys)
+    return words
 
 
 def _dedupe(mentions: list[SkillMention]) -> list[SkillMention]:
