@@ -246,5 +246,7 @@ def test_words_of_job_titles_are_not_one_word_skills(skill_extractor: SkillExtra
     found = {m.text: m.label for m in skill_extractor.extract(text, lang="fr")}
     assert not {"chef", "traitement", "industrie", "design"} & {t.lower() for t in found}, found
     assert {"Docker", "Java"} <= set(found)
+    teamwork = {m.label for m in skill_extractor.extract("Vous aimez travailler en équipe.", lang="fr")}
+    assert "travailler en équipe" in teamwork and "travailler par équipes" not in teamwork  # not shift work
     german = skill_extractor.extract("Sie arbeiten mit Docker und Java in der Energie-Industrie.", lang="de")
     assert {"Docker", "Java"} <= {m.text for m in german}

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from grepp.enrich.embed import Encoder
 
 ALIGNER_NAME = "skills.alignment.gazetteer"
-ALIGNER_VERSION = "2"  # v2: short names written with a symbol (C#, F#) are gazetteer labels
+ALIGNER_VERSION = "3"  # v2: C#, F# are gazetteer labels; v3: "par" is a content word, one-word keys kept whole
 
 
 @dataclass(frozen=True)

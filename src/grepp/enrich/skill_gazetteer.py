@@ -27,7 +27,7 @@ from grepp.enrich.text import masculine
 _WORD = re.compile(r"[^\W_]+(?:[+#]+|(?:\.[^\W_]+)+)?", re.UNICODE)
 
 _STOPWORDS_TEXT = """
-    a au aux avec ce ces cette d de des du en et l la le les leur leurs un une ou par pour sur sous dans
+    a au aux avec ce ces cette d de des du en et l la le les leur leurs un une ou pour sur sous dans
     son sa ses se s qu que qui y vos votre nos notre tout toute tous toutes afin selon etc
     der die das den dem des ein eine einer eines einem und oder mit von zu zur zum im in am an auf fur bei
     the of and or to for in on with by an as at from
