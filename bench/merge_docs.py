@@ -9,6 +9,7 @@ ORDER = (
     "ai-occupations",
     "ai-occupations-run",
     "ai-languages",
+    "ai-esco",
     "ai-enrich",
     "ai-align",
     "ai-skills",

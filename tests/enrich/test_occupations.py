@@ -196,3 +196,19 @@ def test_english_titles_go_through_their_esco_occupation(coder: OccupationCoder)
     # an English offer without a title: nothing is borrowed from ESCO for an empty title
     untitled = coder.code(OccupationInput(title="", description=text, language="en"))
     assert untitled.status in {"coded", "unknown"} and untitled.metiers
+
+
+def test_the_esco_occupation_named_like_the_coded_appellation_comes_first(coder: OccupationCoder) -> None:
+    """The ESCO list reads the title alone; the appellation reads the description too. Where ESCO has an
+    occupation of the appellation's name, it comes first and shares the appellation's confidence."""
+    offer = OccupationInput(
+        "Opérateur logistique (H/F)",
+        "Au sein de notre entrepôt, vous préparez les commandes, chargez et déchargez les camions.",
+    )
+    result = coder.code(offer)
+    assert result.appellations[0].label.startswith("Opérateur / Opératrice logistique en entrepôt")
+    assert result.esco[0].label == "manutentionnaire"  # ESCO's "opérateur logistique en entrepôt"
+    assert result.esco[0].confidence == result.appellations[0].confidence
+    assert len({c.id for c in result.esco}) == len(result.esco)
+    medical = coder.code(OccupationInput("Secrétaire médical / médicale"))
+    assert medical.esco[0].label.startswith("assistant médico-administratif")

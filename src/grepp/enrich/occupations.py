@@ -1,12 +1,14 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v9`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v10`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
 German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
 one through the French label of its best ESCO occupation, found by ESCO's English labels; v9: the
 glossary grown by the words two unseen sets of German titles missed, German inflection brackets keyed
-by their masculine form, "Gehilf(e)in" → gehilfe).
+by their masculine form, "Gehilf(e)in" → gehilfe; v10: the ESCO occupation bearing the first
+appellation's name, where exactly one does, comes first in the ESCO list, which otherwise reads the
+title alone).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -36,7 +38,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -53,7 +55,7 @@ from grepp.enrich.text import offer_text
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "9"
+CODER_VERSION = "10"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
@@ -183,6 +185,8 @@ class CoderConfig:
     #: weight of the word TF-IDF cosine between the offer (title + description) and each métier's fiche
     #: profile (definition, access, compétences and savoirs; see :mod:`.priors`)
     profile_weight: float = 1.5
+    #: put first the ESCO occupation that bears the first appellation's name, when exactly one does
+    esco_twin: bool = True
     retrieval: RetrievalConfig = field(
         default_factory=lambda: RetrievalConfig(char_weight=0.6, word_weight=0.4, dense_weight=0.6, own_weight=0.6)
     )
@@ -266,6 +270,7 @@ class OccupationCoder:
         )
         self._profiles = _ProfileIndex(self.metier_codes, self.priors.profiles)
         self._titles: OrderedDict[str, TitleScores] = OrderedDict()
+        self._esco_twin = _esco_twins(self.concepts.values())
         self._lock = threading.Lock()
         self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
         if on_progress is not None:
@@ -331,7 +336,27 @@ class OccupationCoder:
                 )
             if on_progress is not None:
                 on_progress(len(batch))
-        return results
+        return self._with_esco_twin(results)
+
+    def _with_esco_twin(self, results: list[OccupationResult]) -> list[OccupationResult]:
+        """The ESCO occupation named exactly like the first appellation comes first, with its confidence.
+
+        The appellation reads the description, the fiche profiles and the priors, the ESCO list only the
+        title: where ROME and ESCO share the name ("Commis / Commise de cuisine" and *commis de cuisine*),
+        the appellation's twin is the better ESCO answer than the title's own best match.
+        """
+        out: list[OccupationResult] = []
+        for result in results:
+            twin = ""
+            if self.config.esco_twin and result.appellations:
+                twin = self._esco_twin.get(result.appellations[0].id, "")
+            esco = [c for c in result.esco if c.id != twin]
+            if twin:
+                lead = result.appellations[0]
+                concept = self.concepts[twin]
+                esco.insert(0, Candidate(twin, concept.code, concept.label, lead.score, lead.confidence))
+            out.append(replace(result, esco=tuple(esco[: self.config.top])))
+        return out
 
     def _esco_pivots(self, titles: Sequence[str]) -> list[str]:
         """The French label of each English title's best ESCO occupation ("" without one).
@@ -499,6 +524,27 @@ class _ProfileIndex:
             return np.zeros((len(texts), self.size), dtype=np.float32)
         queries = self.vectorizer.transform([word_key(t) for t in texts])
         return np.asarray((queries @ self.matrix).toarray(), dtype=np.float32)
+
+
+def _esco_twins(concepts: Iterable[Concept]) -> dict[str, str]:
+    """ROME appellation id → the ESCO occupation sharing one of its French names (label keys: case,
+    accents and gender folded), where exactly one does ("Commis / Commise de cuisine" → *commis de cuisine*).
+    """
+    concepts = list(concepts)
+    by_key: dict[str, set[str]] = {}
+    for c in concepts:
+        if c.kind == "occupation":
+            for text in c.texts("fr"):
+                for form in gender_pair(text):
+                    if key := label_key(form):
+                        by_key.setdefault(key, set()).add(c.id)
+    twins: dict[str, str] = {}
+    for c in concepts:
+        if c.kind == "appellation":
+            found = {e for text in c.texts("fr") for form in gender_pair(text) for e in by_key.get(label_key(form), ())}
+            if len(found) == 1:
+                twins[c.id] = next(iter(found))
+    return twins
 
 
 def _best(scores: np.ndarray[Any, Any], k: int) -> tuple[tuple[int, float], ...]:
