@@ -32,7 +32,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
 
-from grepp.enrich.lexical import gender_pair, label_key  # noqa: E402
+from grepp.enrich.lexical import gender_keys, label_key  # noqa: E402
 from grepp.enrich.occupations import (  # noqa: E402
     CODER_NAME,
     CODER_VERSION,
@@ -50,7 +50,7 @@ FILES = ("all-sectors-2025.jsonl", "grand-est-it-data-2024.jsonl", "national-it-
 
 
 def _keys(text: str) -> set[str]:
-    return {k for form in gender_pair(text) if (k := label_key(form))}
+    return set(gender_keys(text))
 
 
 def silver_esco(concepts: list[Concept]) -> dict[str, str]:

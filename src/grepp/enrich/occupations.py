@@ -47,7 +47,7 @@ from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
 from grepp.enrich.glossary import translate_title
-from grepp.enrich.lexical import gender_pair, label_key, word_key
+from grepp.enrich.lexical import gender_keys, gender_pair, label_key, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
@@ -535,13 +535,12 @@ def _esco_twins(concepts: Iterable[Concept]) -> dict[str, str]:
     for c in concepts:
         if c.kind == "occupation":
             for text in c.texts("fr"):
-                for form in gender_pair(text):
-                    if key := label_key(form):
-                        by_key.setdefault(key, set()).add(c.id)
+                for key in gender_keys(text):
+                    by_key.setdefault(key, set()).add(c.id)
     twins: dict[str, str] = {}
     for c in concepts:
         if c.kind == "appellation":
-            found = {e for text in c.texts("fr") for form in gender_pair(text) for e in by_key.get(label_key(form), ())}
+            found = {e for text in c.texts("fr") for key in gender_keys(text) for e in by_key.get(key, ())}
             if len(found) == 1:
                 twins[c.id] = next(iter(found))
     return twins
