@@ -83,12 +83,12 @@ def align_stored_taxonomies(
     if todo_occ:
         from grepp.enrich.expansion import LabelBook
         from grepp.enrich.metier_context import MetierContext
-        from grepp.enrich.ranking import TITLE_CONFIG
+        from grepp.enrich.ranking import CONTEXT_CONFIG
         from grepp.taxonomy.concepts import isco_group_labels
 
         book = LabelBook.from_concepts(concepts)
         encoder = adapted(encoder, "occupations")
-        metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
+        metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)
         pairs = occ.align_appellations(
             concepts,
             book=book,

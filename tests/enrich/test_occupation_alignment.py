@@ -18,7 +18,7 @@ from grepp.enrich.occupation_alignment import (
     align_appellations,
     esco_occupation_forms,
 )
-from grepp.enrich.ranking import TITLE_CONFIG
+from grepp.enrich.ranking import CONTEXT_CONFIG, TITLE_CONFIG
 from grepp.enrich.retrieval import Retriever
 from grepp.models import Concept
 from grepp.store.alignments import aligned_occupations, has_alignments, save_alignments
@@ -40,7 +40,7 @@ def concepts(taxonomy_db: Path) -> list[Concept]:
 
 @pytest.fixture(scope="module")
 def alignments(concepts: list[Concept]) -> list[OccupationAlignment]:
-    metiers = MetierContext.from_concepts(concepts, config=TITLE_CONFIG)
+    metiers = MetierContext.from_concepts(concepts, config=CONTEXT_CONFIG)
     return align_appellations(concepts, book=LabelBook.from_concepts(concepts), metiers=metiers)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.lexical import gender_keys, label_key, word_key
-from grepp.enrich.ranking import id_groups, is_sentence_task, rank_corpus
+from grepp.enrich.ranking import CONTEXT_CONFIG, id_groups, is_sentence_task, rank_corpus
 from grepp.enrich.retrieval import Retriever
 from grepp.errors import RecordError, SourceError
 from grepp.models import Concept, Label
@@ -113,6 +114,39 @@ def test_a_title_brings_its_rome_metier_as_context(taxonomy_db: Path) -> None:
     lift = {doc: lifted[doc] - plain[doc] for doc in plain}
     assert lift["a"] > lift["b"] > lift["c"] >= 0
     assert MetierContext.from_concepts([]) is None
+
+
+def test_head_weight_lifts_the_forms_headed_by_the_titles_first_word() -> None:
+    corpus = [
+        ("a", "formateur d'auxiliaire de puériculture"),
+        ("b", "auxiliaire de crèche"),
+        ("c", "Auxiliaires de vie"),
+    ]
+    plain = Retriever(corpus)
+    headed = Retriever(corpus, config=dataclasses.replace(plain.config, head_weight=0.1))
+    query = ["Auxiliaire de puériculture (H/F)"]
+    lift = headed.form_scores(query)[0] - plain.form_scores(query)[0]
+    by_id = dict(zip(headed.form_texts, lift, strict=True))
+    assert by_id["formateur d'auxiliaire de puériculture"] == pytest.approx(0.0, abs=1e-6)
+    assert by_id["auxiliaire de crèche"] == pytest.approx(0.1, abs=1e-6)
+    assert by_id["Auxiliaires de vie"] == pytest.approx(0.1, abs=1e-6)  # a plural head is the same head
+    assert headed.form_scores(["", "2"]).shape == (2, 3)  # no head: no bonus, no error
+
+
+def test_the_metier_context_reads_the_titles_head_word(taxonomy_db: Path) -> None:
+    """A trainer of nurses is a trainer: the context's métiers are those of the title's first word."""
+    import duckdb
+
+    from grepp.enrich.metier_context import MetierContext
+    from grepp.taxonomy import load_concepts
+
+    with duckdb.connect(str(taxonomy_db), read_only=True) as con:
+        concepts = load_concepts(con, taxonomy="rome", kinds=["metier", "appellation"])
+    context = MetierContext.from_concepts(concepts, config=CONTEXT_CONFIG)
+    assert context is not None
+    trainer, bar = context.metiers_of(["Formateur section infirmier (H/F)", "Commis de bar"])
+    assert trainer[0][0] == "K2111"  # formateur, not J15xx infirmier
+    assert bar[0][0] == "G1801"
 
 
 def test_the_label_book_tells_occupation_corpora_from_skill_corpora() -> None:

@@ -21,9 +21,9 @@ from grepp.enrich.metrics import evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.ranking import (
+    CONTEXT_CONFIG,
     RANKER_NAME,
     RANKER_VERSION,
-    TITLE_CONFIG,
     corpus_domain,
     rank_corpus,
     wants_metier_context,
@@ -174,7 +174,7 @@ def register(cli: click.Group) -> None:
                 encoder = adapted(encoder, domain)
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):
-                    metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=TITLE_CONFIG)
+                    metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)
         adapter = f" + adapter {encoder.adapter}" if isinstance(encoder, AdaptedEncoder) else ""
         err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}{adapter}")
         with progress_bar("ranking", total=len(queries)) as advance:

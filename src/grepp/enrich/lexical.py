@@ -110,6 +110,23 @@ def gender_keys(text: str) -> list[str]:
     return sorted(k for k in keys if k)
 
 
+def title_head(text: str) -> str:
+    """The head of a French job title, its first word, keyed ("Formateur Section Infirmier" → "formateur").
+
+    French titles put the job first and its field after ("Formateur Section Infirmier" is a trainer, not a
+    nurse; "Manager adjoint en boulangerie" manages a shop); numbers and elided articles are skipped ("2
+    Agents …", "L'agent …") and a plural ``s`` dropped from words of five letters or more. ``""`` when the
+    title has no word.
+
+    >>> title_head("2 Agents de production"), title_head("Aide-soignante (H/F)")
+    ('agent', 'aide')
+    """
+    for word in re.split(r"[ '’]", label_key(text)):
+        if word and word not in ("l", "d") and not word.isdigit():
+            return word[:-1] if word.endswith("s") and len(word) > 4 else word
+    return ""
+
+
 _FRENCH = snowballstemmer.stemmer("french")
 
 

@@ -47,7 +47,7 @@ from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
 from grepp.enrich.glossary import translate_title
-from grepp.enrich.lexical import gender_keys, gender_pair, label_key, word_key
+from grepp.enrich.lexical import gender_keys, gender_pair, label_key, title_head, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
@@ -85,19 +85,6 @@ def clean_offer_text(text: str, limit: int) -> str:
     text = html.unescape(_TAG.sub(" ", text))
     text = _SYMBOLS.sub(" ", text)
     return " ".join(text.split())[:limit]
-
-
-def title_head(text: str) -> str:
-    """The head of a French job title, its first word, keyed ("Formateur Section Infirmier" → "formateur").
-
-    French titles put the job first and its field after ("Formateur Section Infirmier" is a trainer, not a
-    nurse; "Manager adjoint en boulangerie" manages a shop); numbers are skipped ("2 Agents …") and a plural
-    ``s`` dropped from words of five letters or more. ``""`` when the title has no word.
-    """
-    for word in re.split(r"[ '’]", label_key(text)):
-        if word and not word.isdigit():
-            return word[:-1] if word.endswith("s") and len(word) > 4 else word
-    return ""
 
 
 def clean_title(title: str) -> str:

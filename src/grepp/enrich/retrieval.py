@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from grepp.enrich.embed import Encoder
-from grepp.enrich.lexical import LexicalSpace
+from grepp.enrich.lexical import LexicalSpace, title_head
 
 RETRIEVER_NAME = "retrieval.hybrid"
 RETRIEVER_VERSION = "1"
@@ -45,6 +45,9 @@ class RetrievalConfig:
     alternative_weight: float = 1.0
     #: weight of a query's context texts (see :meth:`Retriever.element_scores`)
     context_weight: float = 0.5
+    #: bonus of the forms headed by the query's head word (French job titles: the first word names the
+    #: job, "Auxiliaire de puériculture" is no "formateur … d'auxiliaire de puériculture"); 0: off
+    head_weight: float = 0.0
     query_chunk: int = 256
 
 
@@ -100,6 +103,14 @@ class Retriever:
         self.group_starts = np.flatnonzero(np.r_[True, self.form_group[1:] != self.form_group[:-1]])
         self.n_groups = len(names)
         self.space = LexicalSpace.fit(self.form_texts)
+        #: each form's head word as an index into ``_head_ids`` (-1: none), when heads are weighed
+        self._head_ids: dict[str, int] = {}
+        self.form_head = np.full(len(self.form_texts), -1, dtype=np.int64)
+        if self.config.head_weight:
+            for i, text in enumerate(self.form_texts):
+                head = title_head(text)
+                if head:
+                    self.form_head[i] = self._head_ids.setdefault(head, len(self._head_ids))
         self.form_vectors: np.ndarray[Any, Any] | None = None
         if encoder is not None and self.config.dense_weight > 0:
             self.form_vectors = encoder.encode(self.form_texts, kind="query")
@@ -119,6 +130,9 @@ class Retriever:
             dense = qv @ self.form_vectors.T
             dense *= cfg.dense_weight
             scores += dense
+        if cfg.head_weight:
+            heads = np.array([self._head_ids.get(title_head(q), -2) for q in queries], dtype=np.int64)
+            scores += cfg.head_weight * (self.form_head[None, :] == heads[:, None])
         scores *= self.form_weight[None, :]
         return scores
 
