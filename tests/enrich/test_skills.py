@@ -250,3 +250,25 @@ def test_words_of_job_titles_are_not_one_word_skills(skill_extractor: SkillExtra
     assert "travailler en équipe" in teamwork and "travailler par équipes" not in teamwork  # not shift work
     german = skill_extractor.extract("Sie arbeiten mit Docker und Java in der Energie-Industrie.", lang="de")
     assert {"Docker", "Java"} <= {m.text for m in german}
+
+
+def test_a_word_that_only_belongs_to_a_noun_phrase_is_no_skill(skill_extractor: SkillExtractor, data_dir: Path) -> None:
+    """Recruitment agencies' pitches ("cabinet de recrutement") and policies ("notre politique de mobilité")
+    put "Recrutement" and "politique" in hundreds of offers; the same words stay skills where the text asks
+    for them ("en charge du recrutement", "maîtrise du français")."""
+    agency = [
+        o
+        for o in _offers(data_dir)
+        if "cabinet de recrutement" in str(o["description"]).lower() and "recrut" not in str(o["intitule"]).lower()
+    ]
+    assert agency
+    for offer in agency:
+        text = str(offer["description"])
+        for m in skill_extractor.extract(text, title=str(offer["intitule"]), lang="fr"):
+            if m.text.lower() == "recrutement":
+                assert text[max(0, m.start - 12) : m.start].lower().strip() != "cabinet de", offer["id"]
+    asked = "Vous serez en charge du recrutement. Maîtrise du français et notions élémentaires de cybersécurité."
+    found = {m.text.lower() for m in skill_extractor.extract(asked, lang="fr")}
+    assert {"recrutement", "français", "cybersécurité"} <= found, found
+    pitch = "Notre cabinet de recrutement recherche pour son client. Dans le cadre de notre politique de mobilité."
+    assert not {"recrutement", "politique"} & {m.text.lower() for m in skill_extractor.extract(pitch, lang="fr")}

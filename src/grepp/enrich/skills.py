@@ -7,7 +7,9 @@ dense step, an encoder), then called per offer::
     for m in extractor.extract(offer_text, title="Soudeur TIG H/F"):
         m.label, m.code, m.requirement, text[m.start:m.end]
 
-Steps (``skills.hybrid.v2``; v2: German IT terms and tool names in the lexicon): the offer is cleaned (HTML
+Steps (``skills.hybrid.v4``; v2: German IT terms and tool names in the lexicon; v3: words of job titles are
+no one-word skills; v4: nor is a common French word that only belongs to a noun phrase naming something
+else, "cabinet de recrutement", see :func:`in_noun_phrase`): the offer is cleaned (HTML
 stripped, capped at
 :data:`~grepp.enrich.skill_sections.MAX_CHARS`), cut into sentences classified by section (company pitch,
 benefits and application yield nothing); the curated lexicon finds certificates and licences (CACES R489
@@ -32,14 +34,17 @@ from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
 from grepp.enrich.skill_metier import TitleIndex, fiche_prior, metier_links
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
 from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, detect_language, segment
-from grepp.enrich.text import normalize_title, offer_text
+from grepp.enrich.text import fold, normalize_title, offer_text
 from grepp.models import Concept, Label
 
 if TYPE_CHECKING:
     from grepp.enrich.embed import Encoder
 
+#: The words of a label.
+_WORD = re.compile(r"[^\W\d_]+")
+
 EXTRACTOR_NAME = "skills.hybrid"
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 SKILL_KINDS = ("competence", "savoir", "skill", "knowledge")
 
 
@@ -119,7 +124,9 @@ class SkillExtractor:
         labels: list[tuple[str, str]] = []
         single: dict[str, list[tuple[str, str]]] = {}
         title_words: Counter[str] = Counter()
+        french_words: set[str] = set()
         for concept in concepts:
+            french_words.update(fold(w) for text in concept.texts("fr") for w in _WORD.findall(text) if w.islower())
             if concept.kind in SKILL_KINDS:
                 self.skills[concept.id] = concept
                 for lb in (*concept.labels, Label(concept.label, "")):
@@ -140,6 +147,8 @@ class SkillExtractor:
             if on_progress is not None:
                 on_progress(1)
         self.gazetteer = Gazetteer.build(labels, min_words=2)
+        #: words French labels write in lower case: common words, not names ("recrutement", not "Docker")
+        self._french_words = frozenset(french_words)
         # a one-word label that is also a word of many job titles ("Chef" the tool, "Industrie", "Design")
         # names the job or its field far more often than the skill: left to the longer labels
         common = {word for word, n in title_words.items() if n >= COMMON_TITLE_WORD}
@@ -299,7 +308,16 @@ class SkillExtractor:
             single = self._single.get(single_lang)
             if single is not None:
                 taken = [(m.start, m.end) for m in matches]
-                matches += [m for m in single.find(text, tokens) if not any(s <= m.start < e for s, e in taken)]
+                matches += [
+                    m
+                    for m in single.find(text, tokens)
+                    if not any(s <= m.start < e for s, e in taken)
+                    and not (
+                        lang == "fr"
+                        and self._is_french_word(text[m.start : m.end])
+                        and in_noun_phrase(text, m.start, m.end)
+                    )
+                ]
         for match in matches:
             base = scores[min(match.n_words, 3) - 1]
             for cid in match.concept_ids:
@@ -317,6 +335,9 @@ class SkillExtractor:
                 if mention is not None:
                     out.append(mention)
         return out
+
+    def _is_french_word(self, span: str) -> bool:
+        return fold(span.lower()) in self._french_words
 
     def _dense_mentions(self, todo: list[tuple[int, int, str, str]], prior: set[str]) -> list[SkillMention]:
         assert self.dense is not None
@@ -392,6 +413,54 @@ def _is_name(text: str, *, lowercase_nouns: bool = True) -> bool:
         return False
     marked = any(ch.isupper() or ch.isdigit() or ch in "#+" for ch in word[1:])
     return marked or (lowercase_nouns and (word[0].isupper() or word[0].isdigit()))
+
+
+#: Words after which "de X" names a skill X ("maîtrise de l'anglais", "notions de comptabilité", "professeur de
+#: mathématiques", "en charge du recrutement"), folded.
+_SKILL_GOVERNORS_TEXT = """
+    maitrise connaissance connaissances notion notions pratique pratiques usage utilisation experience experiences
+    competence competences formation formations diplome diplomes bac licence master bts dut but cap titre sens
+    esprit capacite capacites qualite qualites base bases niveau gout domaine domaines technique techniques
+    outil outils logiciel logiciels langage langages methode methodes principe principes regle regles norme
+    normes cours lecon lecons professeur professeurs prof enseignant enseignants enseignement enseignements formateur
+    formatrice specialiste expert expertise ingenieur ingenieurs technicien techniciens docteur doctorat
+    certification certificat habilitation stage apprentissage etudes etude
+    charge responsable responsables mission missions activite activites tache taches travaux gestion matiere
+    des desc du diu deust
+    """
+_SKILL_GOVERNORS = frozenset(_SKILL_GOVERNORS_TEXT.split())
+_PREPOSITION = r"(?:(?:de|du|des)\s+|d['’]\s*)(?:l['’]\s*|la\s+|les\s+)?"
+#: the two words before "de X" (the noun X complements, maybe after an adjective: "notions élémentaires de")
+_BEFORE_DE = re.compile(r"(?:([^\W\d_]+)\s+)?([^\W\d_]+)\s+" + _PREPOSITION + "$", re.IGNORECASE)
+#: "X de Y": X heads a complement of its own
+_AFTER_DE = re.compile(r"^\s+" + _PREPOSITION + r"[^\W\d_]", re.IGNORECASE)
+
+
+def in_noun_phrase(text: str, start: int, end: int) -> bool:
+    """True when the French word ``text[start:end]`` is only part of a noun phrase naming something else.
+
+    Either it is the complement of another noun ("cabinet de recrutement", "notre politique de
+    recrutement": the firm, the policy), unless that noun names knowing or teaching it ("maîtrise du
+    français", "notions de comptabilité", "professeur de mathématiques"), or it heads a complement of its
+    own ("politique de gestion des mises à jour", "documents de fabrication"): the phrase, not the word, is
+    what the text is about. One-word labels only; longer labels say enough by themselves.
+
+    >>> in_noun_phrase("Cabinet de recrutement", 11, 22), in_noun_phrase("Maîtrise du français", 12, 20)
+    (True, False)
+    >>> in_noun_phrase("Notions élémentaires de cybersécurité", 24, 37)
+    False
+    >>> in_noun_phrase("en psychiatrie depuis 1976", 3, 14)
+    False
+    """
+    if _AFTER_DE.match(text[end : end + 40]):
+        return True
+    before = _BEFORE_DE.search(text[max(0, start - 60) : start])
+    if before is None:
+        return False
+    far, near = (fold(w.lower()) if w else "" for w in before.groups())
+    if near in ("et", "ou"):  # "maîtrise de l'anglais et du français": the list goes on, its governor is further back
+        return False
+    return near not in _SKILL_GOVERNORS and far not in _SKILL_GOVERNORS
 
 
 def _is_acronym(text: str) -> bool:
