@@ -45,8 +45,9 @@ class RetrievalConfig:
     alternative_weight: float = 1.0
     #: weight of a query's context texts (see :meth:`Retriever.element_scores`)
     context_weight: float = 0.5
-    #: bonus of the forms headed by the query's head word (French job titles: the first word names the
-    #: job, "Auxiliaire de puériculture" is no "formateur … d'auxiliaire de puériculture"); 0: off
+    #: bonus of the forms headed by the query's head word (French job titles: the first word names the job,
+    #: "Formateur section infirmier" trains nurses); 0: off. Used where a title looks for its ROME métiers
+    #: (:data:`grepp.enrich.ranking.CONTEXT_CONFIG`); on the ranked corpus itself it did not pay (MELO-fr dev)
     head_weight: float = 0.0
     query_chunk: int = 256
 
