@@ -272,3 +272,16 @@ def test_a_word_that_only_belongs_to_a_noun_phrase_is_no_skill(skill_extractor: 
     assert {"recrutement", "français", "cybersécurité"} <= found, found
     pitch = "Notre cabinet de recrutement recherche pour son client. Dans le cadre de notre politique de mobilité."
     assert not {"recrutement", "politique"} & {m.text.lower() for m in skill_extractor.extract(pitch, lang="fr")}
+
+
+def test_a_nationality_is_not_a_language_skill(skill_extractor: SkillExtractor) -> None:
+    """ "Une entreprise française" says where the firm is, not that the job needs French."""
+    # a mission sentence (a company paragraph would yield nothing anyway)
+    mission = "Le poste : technicien réseau dans une entreprise française, vous équipez le marché français."
+    found = {m.text.lower() for m in skill_extractor.extract(mission, lang="fr")}
+    assert not {"française", "français"} & found, found
+    asked = (
+        "Vous parlez anglais, avec un bon niveau d'allemand et idéalement portugais. Maîtrise de la langue française."
+    )
+    found = {m.text.lower() for m in skill_extractor.extract(asked, lang="fr")}
+    assert {"anglais", "allemand", "portugais", "française"} <= found, found
