@@ -275,11 +275,17 @@ def test_a_word_that_only_belongs_to_a_noun_phrase_is_no_skill(skill_extractor: 
 
 
 def test_a_nationality_is_not_a_language_skill(skill_extractor: SkillExtractor) -> None:
-    """ "Une entreprise française" says where the firm is, not that the job needs French."""
+    """ "Une entreprise française" says where the firm is, not that the job needs French; "condition
+    physique" is fitness, not physics."""
     # a mission sentence (a company paragraph would yield nothing anyway)
-    mission = "Le poste : technicien réseau dans une entreprise française, vous équipez le marché français."
+    mission = (
+        "Le poste : technicien réseau dans une entreprise française, vous équipez le marché français. "
+        "Bonne condition physique."
+    )
     found = {m.text.lower() for m in skill_extractor.extract(mission, lang="fr")}
-    assert not {"française", "français"} & found, found
+    assert not {"française", "français", "physique"} & found, found
+    physics = {m.text.lower() for m in skill_extractor.extract("Vous enseignez la physique.", lang="fr")}
+    assert "physique" in physics
     asked = (
         "Vous parlez anglais, avec un bon niveau d'allemand et idéalement portugais. Maîtrise de la langue française."
     )

@@ -9,9 +9,9 @@ dense step, an encoder), then called per offer::
 
 Steps (``skills.hybrid.v4``; v2: German IT terms and tool names in the lexicon; v3: words of job titles are
 no one-word skills; v4: nor is a common French word that only belongs to a noun phrase naming something
-else, "cabinet de recrutement", see :func:`in_noun_phrase`, nor a language name used as a nationality,
-"une entreprise française", see :func:`nationality_adjective`): the offer is cleaned (HTML
-stripped, capped at
+else, "cabinet de recrutement", see :func:`in_noun_phrase`, nor a language name used as a nationality or
+physics as "physical", "une entreprise française", "condition physique", see :func:`adjective_use`): the
+offer is cleaned (HTML stripped, capped at
 :data:`~grepp.enrich.skill_sections.MAX_CHARS`), cut into sentences classified by section (company pitch,
 benefits and application yield nothing); the curated lexicon finds certificates and licences (CACES R489
 1B, permis CE, FIMO…); the gazetteer finds every ROME/ESCO label, accent-, gender- and plural-insensitive;
@@ -316,7 +316,7 @@ class SkillExtractor:
                     and not (
                         lang == "fr"
                         and self._is_french_word(text[m.start : m.end])
-                        and (in_noun_phrase(text, m.start, m.end) or nationality_adjective(text, m.start, m.end))
+                        and (in_noun_phrase(text, m.start, m.end) or adjective_use(text, m.start, m.end))
                     )
                 ]
         for match in matches:
@@ -464,14 +464,15 @@ def in_noun_phrase(text: str, start: int, end: int) -> bool:
     return near not in _SKILL_GOVERNORS and far not in _SKILL_GOVERNORS
 
 
-#: Language names that are also nationality adjectives ("anglais", "une entreprise française"), folded.
-_NATIONALITIES_TEXT = """
+#: Skill names whose adjective means something else after a noun: languages that are nationalities ("une
+#: entreprise française"), physics that is "physical" ("condition physique", "agence physique"), folded.
+_ADJECTIVE_SENSES_TEXT = """
     francais francaise anglais anglaise allemand allemande espagnol espagnole italien italienne portugais
     portugaise neerlandais neerlandaise chinois chinoise japonais japonaise arabe russe polonais polonaise
-    luxembourgeois luxembourgeoise turc turque roumain roumaine
+    luxembourgeois luxembourgeoise turc turque roumain roumaine physique physiques
     """
-_NATIONALITIES = frozenset(_NATIONALITIES_TEXT.split())
-#: Words after which a language name is the language ("parler anglais", "niveau d'anglais", "votre anglais").
+_ADJECTIVE_SENSES = frozenset(_ADJECTIVE_SENSES_TEXT.split())
+#: Words after which such a name is the skill ("parler anglais", "niveau d'anglais", "votre anglais", "la physique").
 _LANGUAGE_CUES_TEXT = """
     d l un une le la les du de des en et ou votre son ton mon notre bon bonne bien tres couramment langue langues
     parler parle parlee parlez parlant ecrit ecrite lu lire maitrise maitriser maitrisez niveau courant courante
@@ -483,20 +484,21 @@ _LANGUAGE_CUES = frozenset(_LANGUAGE_CUES_TEXT.split())
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?[ \t\xa0]*$")
 
 
-def nationality_adjective(text: str, start: int, end: int) -> bool:
-    """True when a language name found in French text is the nationality adjective of the noun before it.
+def adjective_use(text: str, start: int, end: int) -> bool:
+    """True when a language or "physique" found in French text is an adjective of the noun before it.
 
     "une entreprise française", "le marché français", "la Croix-Rouge française" say where, not which
-    language the job needs; "parlez anglais", "niveau d'anglais", "votre anglais" name the language. A
-    capitalised name after a word in lower case starts a new item of a list written without commas
-    ("Rigueur, curiosité Anglais"): it stays.
+    language the job needs; "bonne condition physique" is fitness, not physics. "parlez anglais", "niveau
+    d'anglais", "votre anglais", "la physique", "en physique" name the skill. A capitalised name after a
+    word in lower case starts a new item of a list written without commas ("Rigueur, curiosité Anglais"):
+    it stays.
 
-    >>> nationality_adjective("Rejoignez une entreprise française", 25, 34)
-    True
-    >>> nationality_adjective("Un bon niveau d'anglais", 16, 23), nationality_adjective("Vous parlez anglais", 12, 19)
+    >>> adjective_use("Rejoignez une entreprise française", 25, 34), adjective_use("Bonne condition physique", 16, 24)
+    (True, True)
+    >>> adjective_use("Un bon niveau d'anglais", 16, 23), adjective_use("Vous parlez anglais", 12, 19)
     (False, False)
     """
-    if fold(text[start:end].lower()) not in _NATIONALITIES:
+    if fold(text[start:end].lower()) not in _ADJECTIVE_SENSES:
         return False
     before = _WORD_BEFORE.search(text[max(0, start - 40) : start])
     if before is None or fold(before.group(1).lower()) in _LANGUAGE_CUES:
