@@ -441,8 +441,8 @@ def in_noun_phrase(text: str, start: int, end: int) -> bool:
     """True when the French word ``text[start:end]`` is only part of a noun phrase naming something else.
 
     Either it is the complement of another noun ("cabinet de recrutement", "notre politique de
-    recrutement": the firm, the policy), unless that noun names knowing or teaching it ("maîtrise du
-    français", "notions de comptabilité", "professeur de mathématiques"), or it heads a complement of its
+    recrutement": the firm, the policy), unless that noun names knowing, doing or teaching it ("maîtrise du
+    français", "en charge du recrutement", "professeur de mathématiques"), or it heads a complement of its
     own ("politique de gestion des mises à jour", "documents de fabrication"): the phrase, not the word, is
     what the text is about. One-word labels only; longer labels say enough by themselves.
 
