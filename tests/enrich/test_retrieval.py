@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grepp.enrich.expansion import LabelBook
-from grepp.enrich.lexical import gender_keys, label_key, word_key
+from grepp.enrich.lexical import GermanWords, LexicalSpace, gender_keys, label_key, word_key
 from grepp.enrich.ranking import CONTEXT_CONFIG, id_groups, is_sentence_task, rank_corpus
 from grepp.enrich.retrieval import Retriever
 from grepp.errors import RecordError, SourceError
@@ -32,6 +32,23 @@ def test_keys_fold_gender_case_and_markers() -> None:
     assert gender_keys("Chef / Cheffe de cuisine") == ["chef de cuisine"]
     assert word_key("Conduite de chariots élévateurs") == "conduit chariot elev"
     assert word_key("Utilisation du câblage") == word_key("utiliser des câbles")
+
+
+def test_german_words_split_compounds_at_a_word_the_corpus_knows() -> None:
+    corpus = ["Verwalter für das Lager", "Arbeiter in der Ernte", "Bestattungsgehilfe", "Gehilfe", "Maler"]
+    german = GermanWords.fit(corpus)
+    assert german.split("lagerverwalter") == ["lager", "verwalter"]
+    assert german.split("bestattungsgehilfe") == ["bestattung", "gehilfe"]  # the linking "s" dropped
+    assert german.split("maler") == ["maler"]  # no known tail of four letters or more
+    # the word view: a compound meets the phrase that spells it out, only when the corpus is read as German
+    _, words = LexicalSpace.fit(corpus, ("de",)).similarity(["Lagerverwalter/in", "Erntearbeiterin"])
+    assert words[0].argmax() == 0 and words[1].argmax() == 1 and words[0, 0] > 0.3
+    _, mixed = LexicalSpace.fit(corpus).similarity(["Lagerverwalter/in", "Erntearbeiterin"])
+    assert mixed[0, 0] == mixed[1, 1] == 0.0
+    # German corpora are ranked with it: the compound query finds the spelled-out label first
+    de_corpus = [("C1_de_000", "Verwalter für das Lager"), ("C2_de_000", "Vermögensberater und Anlageberater")]
+    de_corpus += [(f"C{i}_de_000", f"Fachkraft für die {w} und der Technik") for i, w in enumerate(["Post", "Bahn"], 3)]
+    assert rank_corpus([("q", "Lagerverwalter/in")], de_corpus, top=1)[0][1][0][0] == "C1_de_000"
 
 
 def test_siblings_rank_together_and_only_corpus_ids_come_back() -> None:

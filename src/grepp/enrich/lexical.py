@@ -162,6 +162,68 @@ def _content_stem(word: str) -> str:
     return _stem(word)
 
 
+_GERMAN = snowballstemmer.stemmer("german")
+#: Words ending so take a linking "s" in a compound: "Bestattungsgehilfe" is Bestattung + Gehilfe.
+_FUGEN_S = ("ungs", "heits", "keits", "schafts", "ions", "tats", "ings")
+
+
+@dataclass
+class GermanWords:
+    """The word view of German labels: Snowball German stems, and each compound's parts as words too.
+
+    German writes a job as one word ("Erntearbeiter", "Lagerverwalter") where French writes a phrase, so
+    the word view sees "Erntearbeiter" and "Arbeiter in der Ernte" as strangers. A word is split at the
+    first point where its tail is a word (4 letters or more) of the corpus the space is fitted on, and
+    both parts are added to the word itself, a linking "s" dropped ("Bestattungsgehilfe" → bestattung
+    gehilf). Compounds are split once, from the left, so the tail is the longest known word.
+
+        >>> german = GermanWords.fit(["Arbeiter", "Lagerverwalter", "Verwalterin"])
+        >>> german.key("Erntearbeiter/in"), german.key("Lagerverwalterin")
+        ('erntearbeit ernt arbeit', 'lagerverwalt lag verwalt')
+    """
+
+    words: frozenset[str]
+
+    def __post_init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def fit(cls, texts: Sequence[str]) -> GermanWords:
+        """The corpus's words of four letters or more (a feminine "-in" also read without it)."""
+        words = {w for text in texts for w in _WORDS.findall(fold(text.lower())) if len(w) >= 4 and w.isalpha()}
+        words |= {w[:-2] for w in words if w.endswith("in") and len(w) > 6}
+        return cls(frozenset(words))
+
+    def split(self, word: str) -> list[str]:
+        """``[modifier, head]`` when the folded word ends with a known word, else ``[word]``.
+
+        A feminine "-in" the corpus does not know is read without it ("Erntearbeiterin": Ernte + Arbeiter).
+        """
+        for form in (word, word[:-2]) if word.endswith("in") and len(word) > 6 else (word,):
+            for i in range(3, len(form) - 3):
+                if form[i:] in self.words:
+                    modifier = form[:i]
+                    return [modifier[:-1] if modifier.endswith(_FUGEN_S) else modifier, form[i:]]
+        return [word]
+
+    def key(self, text: str) -> str:
+        """Stems of the content words and of their parts ("Erntearbeiter" → "erntearbeit ernt arbeit")."""
+        stems = (self._word(w) for w in _WORDS.findall(text.lower()))
+        return " ".join(stem for stem in stems if stem)
+
+    def _word(self, word: str) -> str:
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = ""
+            folded = fold(word)
+            if len(word) > 1 and folded not in STOP_WORDS:
+                parts = self.split(folded) if folded.isalpha() else [folded]
+                words = [folded, *(p for p in parts if len(p) >= 3)] if len(parts) > 1 else [folded]
+                cached = " ".join(_GERMAN.stemWord(w) for w in words)
+            self._cache[word] = cached
+        return cached
+
+
 @dataclass
 class LexicalSpace:
     """Character and word TF-IDF spaces fitted on a corpus, with the corpus's normalised matrices."""
@@ -171,30 +233,37 @@ class LexicalSpace:
     char_matrix: Any
     word_matrix: Any
     langs: tuple[str, ...] = ("fr", "de", "en")
+    #: German stems and compound parts when the corpus is German (``langs == ("de",)``)
+    german: GermanWords | None = None
 
     @classmethod
     def fit(cls, texts: Sequence[str], langs: tuple[str, ...] = ("fr", "de", "en")) -> LexicalSpace:
-        """Fit both spaces on the corpus texts (a text may hold several forms joined by " | ")."""
+        """Fit both spaces on the corpus texts (a text may hold several forms joined by " | ").
+
+        ``langs``: the corpus's languages; German alone (``("de",)``) reads words as :class:`GermanWords`.
+        """
         char_vec = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32
         )
         word_vec = TfidfVectorizer(
             analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32
         )
+        german = GermanWords.fit(texts) if langs == ("de",) else None
         char_keys = [" ".join(gender_keys(t)) for t in texts]
-        word_keys = [word_key(t, langs) for t in texts]
+        word_keys = [german.key(t) if german else word_key(t, langs) for t in texts]
         char_matrix = char_vec.fit_transform(char_keys)
         try:
             word_matrix = word_vec.fit_transform(word_keys)
         except ValueError:  # no word at all in the corpus (digits only): an empty vocabulary
             word_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 1), dtype=np.float32)
             word_matrix = word_vec.fit_transform([k or "_" for k in word_keys])
-        return cls(char_vec, word_vec, char_matrix.tocsr(), word_matrix.tocsr(), langs)
+        return cls(char_vec, word_vec, char_matrix.tocsr(), word_matrix.tocsr(), langs, german)
 
     def transform(self, texts: Sequence[str]) -> tuple[Any, Any]:
         """Query matrices (rows L2-normalised) in both spaces."""
         chars = self.char_vectorizer.transform([label_key(t) for t in texts])
-        words = self.word_vectorizer.transform([word_key(t, self.langs) for t in texts])
+        german = self.german
+        words = self.word_vectorizer.transform([german.key(t) if german else word_key(t, self.langs) for t in texts])
         return chars, words
 
     def similarity(self, texts: Sequence[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:

@@ -49,6 +49,9 @@ class RetrievalConfig:
     #: "Formateur section infirmier" trains nurses); 0: off. Used where a title looks for its ROME métiers
     #: (:data:`grepp.enrich.ranking.CONTEXT_CONFIG`); on the ranked corpus itself it did not pay (MELO-fr dev)
     head_weight: float = 0.0
+    #: the corpus's language when known to be one ("de": German stems and compound parts in the word view,
+    #: see :class:`~grepp.enrich.lexical.GermanWords`); "": mixed, French-leaning stems
+    language: str = ""
     query_chunk: int = 256
 
 
@@ -103,7 +106,8 @@ class Retriever:
         self.element_form = position[: len(self.ids)]
         self.group_starts = np.flatnonzero(np.r_[True, self.form_group[1:] != self.form_group[:-1]])
         self.n_groups = len(names)
-        self.space = LexicalSpace.fit(self.form_texts)
+        langs = (self.config.language,) if self.config.language else ("fr", "de", "en")
+        self.space = LexicalSpace.fit(self.form_texts, langs)
         #: each form's head word as an index into ``_head_ids`` (-1: none), when heads are weighed
         self._head_ids: dict[str, int] = {}
         self.form_head = np.full(len(self.form_texts), -1, dtype=np.int64)
