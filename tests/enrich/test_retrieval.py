@@ -10,7 +10,7 @@ import pytest
 
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.lexical import GermanWords, LexicalSpace, gender_keys, label_key, word_key
-from grepp.enrich.ranking import CONTEXT_CONFIG, id_groups, is_sentence_task, rank_corpus
+from grepp.enrich.ranking import CONTEXT_CONFIG, TITLE_CONFIG, id_groups, is_sentence_task, rank_corpus
 from grepp.enrich.retrieval import Retriever
 from grepp.errors import RecordError, SourceError
 from grepp.models import Concept, Label
@@ -79,6 +79,12 @@ def test_query_expansion_through_a_taxonomy_concept() -> None:
 def test_sentence_queries_switch_mode() -> None:
     assert is_sentence_task([("q", "we look for people who master JavaScript and Java frameworks")])
     assert not is_sentence_task([("q", "Soudeur")])
+    # ROME double titles count their words once (7.5 words as written, 4 folded): titles, not sentences
+    rome = [
+        "Accastilleur-monteur / Accastilleuse-monteuse électronique de bateaux",
+        "Agent / Agente de tri des déchets",
+    ]
+    assert not is_sentence_task([(str(i), t) for i, t in enumerate(rome)])
 
 
 def test_retriever_handles_empty_and_odd_queries() -> None:
@@ -131,6 +137,14 @@ def test_a_title_brings_its_rome_metier_as_context(taxonomy_db: Path) -> None:
     lift = {doc: lifted[doc] - plain[doc] for doc in plain}
     assert lift["a"] > lift["b"] > lift["c"] >= 0
     assert MetierContext.from_concepts([]) is None
+    # rank_corpus scores each métier's texts once (MetierRows): the scores of the per-title context texts
+    titles = ["Conducteur de chariots élévateurs (h/f/x)", "Plafonneur", "Cariste", "", "Soudeuse TIG"]
+    ranked = rank_corpus([(str(i), t) for i, t in enumerate(titles)], corpus, metiers=context, top=3)
+    per_title = Retriever(corpus, config=TITLE_CONFIG)
+    expected = per_title.rank(titles, top=3, context=context.context(titles))
+    for (_, got), want in zip(ranked, expected, strict=True):
+        assert [d for d, _ in got] == [d for d, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-5)
 
 
 def test_head_weight_lifts_the_forms_headed_by_the_titles_first_word() -> None:
@@ -148,6 +162,44 @@ def test_head_weight_lifts_the_forms_headed_by_the_titles_first_word() -> None:
     assert by_id["auxiliaire de crèche"] == pytest.approx(0.1, abs=1e-6)
     assert by_id["Auxiliaires de vie"] == pytest.approx(0.1, abs=1e-6)  # a plural head is the same head
     assert headed.form_scores(["", "2"]).shape == (2, 3)  # no head: no bonus, no error
+
+
+def test_a_form_the_query_names_exactly_gets_the_exact_bonus_and_nothing_else_does() -> None:
+    corpus = [("a", "psychologue clinicien/psychologue clinicienne"), ("b", "Psychologue"), ("c", "psychologues")]
+    plain = Retriever(corpus)
+    exact = Retriever(corpus, config=dataclasses.replace(plain.config, exact_weight=1.0))
+    query = ["Psychologue (H/F)"]
+    lift = exact.element_scores(query)[0] - plain.element_scores(query)[0]
+    assert lift.tolist() == pytest.approx([0.0, 1.0, 0.0], abs=1e-6)  # a plural is another name
+    # context texts are no names of the query: "psychologue" in a title's context earns no bonus
+    ctx = [[("Psychologue", 1.0)]]
+    lift = (
+        exact.element_scores(["Neuropsychologue"], context=ctx)[0]
+        - plain.element_scores(["Neuropsychologue"], context=ctx)[0]
+    )
+    assert lift.tolist() == pytest.approx([0.0, 0.0, 0.0], abs=1e-6)
+
+
+def test_a_rome_appellation_finds_the_esco_occupation_bearing_its_name(data_dir: Path, taxonomy_db: Path) -> None:
+    """On the real MELO-fr corpus: the métier context no longer lifts a sibling's name above the exact one."""
+    import duckdb
+
+    from grepp.enrich.metier_context import MetierContext
+    from grepp.taxonomy import load_concepts
+
+    with duckdb.connect(str(taxonomy_db), read_only=True) as con:
+        concepts = load_concepts(con, taxonomy="rome", kinds=["metier", "appellation"])
+    context = MetierContext.from_concepts(concepts, config=CONTEXT_CONFIG)
+    path = data_dir / "eval" / "occupations-melo-bel-fr-dev" / "corpus_elements.tsv"
+    with path.open(encoding="utf-8") as handle:
+        corpus = read_pairs(handle, str(path))
+    queries = [  # alternative labels of the expected concepts; first without the bonus, in the comments
+        ("forge", "Forgeron / Forgeronne d'art"),  # C003526 forgeron/forgeronne
+        ("lab", "Laborantin / Laborantine d'analyses médicales"),  # C000625
+        ("nickel", "Nickeleur industriel / Nickeleuse industrielle"),  # C002828 galvanoplaste (with the encoder)
+    ]
+    best = {qid: ranking[0][0].split("_")[0] for qid, ranking in rank_corpus(queries, corpus, metiers=context, top=1)}
+    assert best == {"forge": "C002948", "lab": "C001180", "nickel": "C003511"}
 
 
 def test_the_metier_context_reads_the_titles_head_word(taxonomy_db: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -86,3 +87,47 @@ class MetierContext:
             [(text, weight) for code, weight in chosen for text in self.texts[code]]
             for chosen in self.metiers_of(titles, top)
         ]
+
+
+class MetierRows:
+    """Each métier's context row over a corpus's forms (the best score of its texts), computed once per métier.
+
+    A title's context is its best métiers' texts weighted by the métier's match (:meth:`MetierContext.context`),
+    and every title of a métier brings the same texts: scoring them once per métier rather than once per title
+    gives the same scores (the weights are ≥ 0, so the best weighted text is the weight × the best text) and
+    makes a run over thousands of titles several times faster (``grepp eval rank`` with 13,120 ROME
+    appellations against a MELO corpus: 7 min before). The rows cost one float per corpus form and métier.
+    """
+
+    def __init__(self, retriever: Retriever, metiers: MetierContext) -> None:
+        self.retriever = retriever
+        self.texts = metiers.texts
+        self.rows: dict[str, np.ndarray[Any, Any]] = {}
+
+    def prepare(self, codes: Iterable[str]) -> None:
+        """Score the texts of these métiers, many métiers per batch (one batch costs one corpus pass)."""
+        todo = [code for code in dict.fromkeys(codes) if code not in self.rows]
+        batch: list[str] = []
+        for i, code in enumerate(todo):
+            batch.append(code)
+            size = sum(len(self.texts[c]) for c in batch)
+            if size >= self.retriever.config.query_chunk or i == len(todo) - 1:
+                texts = [text for c in batch for text in self.texts[c]]
+                starts = np.cumsum([0] + [len(self.texts[c]) for c in batch[:-1]])
+                best = np.maximum.reduceat(self.retriever.form_scores(texts), starts, axis=0)
+                self.rows.update(zip(batch, best, strict=True))
+                batch = []
+
+    def row(self, code: str) -> np.ndarray[Any, Any]:
+        """The métier's row: per corpus form, the best score of the métier's texts."""
+        if code not in self.rows:
+            self.prepare([code])
+        return self.rows[code]
+
+    def forms(self, chosen: Sequence[Sequence[tuple[str, float]]]) -> np.ndarray[Any, Any]:
+        """(titles, forms): per title the best weighted row of its métiers (:meth:`MetierContext.metiers_of`)."""
+        out = np.zeros((len(chosen), len(self.retriever.form_texts)), dtype=np.float32)
+        for i, metier_weights in enumerate(chosen):
+            if metier_weights:
+                out[i] = np.max([weight * self.row(code) for code, weight in metier_weights], axis=0)
+        return out

@@ -25,14 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from grepp.enrich.embed import Encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.lexical import gender_keys
-from grepp.enrich.metier_context import MetierContext
+from grepp.enrich.metier_context import MetierContext, MetierRows
 from grepp.enrich.ranking import RANKER_VERSION, TITLE_CONFIG, broad_weights
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
@@ -107,7 +106,7 @@ def align_appellations(
     chosen = metiers.metiers_of(titles) if metiers is not None and config.context_weight > 0 else None
     context_rows = None
     if chosen is not None and metiers is not None:
-        context_rows = _MetierRows(retriever, metiers)
+        context_rows = MetierRows(retriever, metiers)
         context_rows.prepare(code for metier_weights in chosen for code, _ in metier_weights)
     out: list[OccupationAlignment] = []
     chunk = config.query_chunk
@@ -117,10 +116,7 @@ def align_appellations(
         extra = None
         if context_rows is not None and chosen is not None:
             # as Retriever.element_scores with texts: the best weighted score over the métiers' texts
-            extra = np.zeros((len(batch), len(retriever.form_texts)), dtype=np.float32)
-            for row, metier_weights in enumerate(chosen[start : start + chunk]):
-                if metier_weights:
-                    extra[row] = np.max([w * context_rows.row(code) for code, w in metier_weights], axis=0)
+            extra = context_rows.forms(chosen[start : start + chunk])
         scores = np.maximum.reduceat(retriever.element_scores(batch, expansions, context_forms=extra), starts, axis=1)
         keep = min(per_item, len(esco_ids))
         for offset, row in enumerate(scores):
@@ -135,31 +131,3 @@ def align_appellations(
         if on_progress is not None:
             on_progress(len(batch))
     return out
-
-
-class _MetierRows:
-    """Each métier's context row over the corpus forms (best score of its texts), computed once per métier."""
-
-    def __init__(self, retriever: Retriever, metiers: MetierContext) -> None:
-        self.retriever = retriever
-        self.texts = metiers.texts
-        self.rows: dict[str, np.ndarray[Any, Any]] = {}
-
-    def prepare(self, codes: Iterable[str]) -> None:
-        """Score the texts of these métiers, many métiers per batch (one batch costs one corpus pass)."""
-        todo = [code for code in dict.fromkeys(codes) if code not in self.rows]
-        batch: list[str] = []
-        for i, code in enumerate(todo):
-            batch.append(code)
-            size = sum(len(self.texts[c]) for c in batch)
-            if size >= self.retriever.config.query_chunk or i == len(todo) - 1:
-                texts = [text for c in batch for text in self.texts[c]]
-                starts = np.cumsum([0] + [len(self.texts[c]) for c in batch[:-1]])
-                best = np.maximum.reduceat(self.retriever.form_scores(texts), starts, axis=0)
-                self.rows.update(zip(batch, best, strict=True))
-                batch = []
-
-    def row(self, code: str) -> np.ndarray[Any, Any]:
-        if code not in self.rows:
-            self.prepare([code])
-        return self.rows[code]

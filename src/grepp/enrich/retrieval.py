@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from grepp.enrich.embed import Encoder
-from grepp.enrich.lexical import LexicalSpace, title_head
+from grepp.enrich.lexical import LexicalSpace, gender_keys, title_head
 
 RETRIEVER_NAME = "retrieval.hybrid"
 RETRIEVER_VERSION = "1"
@@ -49,6 +49,10 @@ class RetrievalConfig:
     #: "Formateur section infirmier" trains nurses); 0: off. Used where a title looks for its ROME métiers
     #: (:data:`grepp.enrich.ranking.CONTEXT_CONFIG`); on the ranked corpus itself it did not pay (MELO-fr dev)
     head_weight: float = 0.0
+    #: bonus of the forms a query names exactly (same gender/accent-folded key: "Nickeleur industriel /
+    #: Nickeleuse industrielle" and "nickeleur industriel"), so that no neighbour lifted by the métier context
+    #: or by its preferred-label weight passes them; 0: off. See :data:`grepp.enrich.ranking.TITLE_CONFIG`
+    exact_weight: float = 0.0
     #: the corpus's language when known to be one ("de": German stems and compound parts in the word view,
     #: see :class:`~grepp.enrich.lexical.GermanWords`); "": mixed, French-leaning stems
     language: str = ""
@@ -116,6 +120,12 @@ class Retriever:
                 head = title_head(text)
                 if head:
                     self.form_head[i] = self._head_ids.setdefault(head, len(self._head_ids))
+        #: gender-folded key → the forms bearing it, when exact names are weighed
+        self._key_forms: dict[str, list[int]] = {}
+        if self.config.exact_weight:
+            for i, text in enumerate(self.form_texts):
+                for key in gender_keys(text):
+                    self._key_forms.setdefault(key, []).append(i)
         self.form_vectors: np.ndarray[Any, Any] | None = None
         if encoder is not None and self.config.dense_weight > 0:
             self.form_vectors = encoder.encode(self.form_texts, kind="query")
@@ -158,6 +168,10 @@ class Retriever:
         score each neighbouring concept once for many queries (see :mod:`.occupation_alignment`).
         """
         forms = self.form_scores(queries)
+        if self._key_forms:  # the forms each query names exactly (not its context texts nor its expansions)
+            for i, query in enumerate(queries):
+                named = sorted({f for key in gender_keys(query) for f in self._key_forms.get(key, ())})
+                forms[i, named] += self.config.exact_weight
         if expansions is not None:
             extra = [(i, text) for i, texts in enumerate(expansions) for text in texts]
             if extra:
@@ -188,9 +202,14 @@ class Retriever:
         *,
         expansions: Sequence[Sequence[str]] | None = None,
         context: Sequence[Sequence[tuple[str, float]]] | None = None,
+        context_forms: Callable[[int, int], np.ndarray[Any, Any]] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> list[list[tuple[str, float]]]:
-        """The ``top`` elements of each query with their scores, best first (ties by corpus order)."""
+        """The ``top`` elements of each query with their scores, best first (ties by corpus order).
+
+        ``context_forms(start, end)``: the precomputed best context scores of queries ``start:end``
+        (see :meth:`element_scores`), instead of their ``context`` texts.
+        """
         results: list[list[tuple[str, float]]] = []
         top = max(1, min(top, len(self.ids)))
         for start in range(0, len(queries), self.config.query_chunk):
@@ -198,7 +217,8 @@ class Retriever:
             end = start + self.config.query_chunk
             chunk_exp = None if expansions is None else expansions[start:end]
             chunk_ctx = None if context is None else context[start:end]
-            scores = self.element_scores(chunk, chunk_exp, chunk_ctx)
+            chunk_forms = None if context_forms is None else context_forms(start, start + len(chunk))
+            scores = self.element_scores(chunk, chunk_exp, chunk_ctx, chunk_forms)
             for row in scores:
                 best = np.argpartition(-row, top - 1)[:top] if top < len(row) else np.arange(len(row))
                 best = best[np.lexsort((best, -row[best]))]
