@@ -174,8 +174,8 @@ class GermanWords:
     German writes a job as one word ("Erntearbeiter", "Lagerverwalter") where French writes a phrase, so
     the word view sees "Erntearbeiter" and "Arbeiter in der Ernte" as strangers. A word is split at the
     first point where its tail is a word (4 letters or more) of the corpus the space is fitted on, and
-    both parts are added to the word itself, a linking "s" dropped ("Bestattungsgehilfe" → bestattung
-    gehilf). Compounds are split once, from the left, so the tail is the longest known word.
+    the stems of both parts are added to the word's own, a linking "s" dropped ("Bestattungsgehilfe" →
+    Bestattung + Gehilfe). Compounds are split once, from the left, so the tail is the longest known word.
 
         >>> german = GermanWords.fit(["Arbeiter", "Lagerverwalter", "Verwalterin"])
         >>> german.key("Erntearbeiter/in"), german.key("Lagerverwalterin")
