@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grepp.enrich.embed import Encoder, available_encoders, get_encoder
+from grepp.enrich.embed import Encoder, FusedEncoder, available_encoders, get_encoder
 from grepp.errors import ConfigError
 from grepp.store.vectors import COMPACT_AFTER, EmbeddingCache
 
@@ -67,3 +67,17 @@ def test_use_encoder_normalised_rows_and_disk_cache(tmp_path: Path) -> None:
     again = Encoder("use-m3", cache=EmbeddingCache(tmp_path)).encode(texts[:3], kind="passage")
     np.testing.assert_allclose(again, vectors[:3])
     assert len(cache) == 3
+
+
+@pytest.mark.slow
+def test_a_fused_encoders_dot_product_is_the_weighted_sum_of_its_parts_cosines() -> None:
+    use, e5 = get_encoder("use-m3"), get_encoder("e5-small")
+    both = FusedEncoder([(use, 1.0), (e5, 2.0)])
+    texts = ["Koch/Köchin", "Küchenchef/Küchenchefin", "Lagerarbeiter/in", ""]
+    fused = both.encode(texts, kind="query")
+    assert fused.shape == (4, 512 + 384) and both.dim == 896 and both.name == "use-m3+e5-small×2"
+    a, b = use.encode(texts, kind="query"), e5.encode(texts, kind="query")
+    np.testing.assert_allclose(fused @ fused.T, a @ a.T + 2 * (b @ b.T), atol=1e-5)
+    assert not fused[3].any()  # an empty text stays a zero row
+    with pytest.raises(ConfigError, match="positive weight"):
+        FusedEncoder([(use, 0.0)])

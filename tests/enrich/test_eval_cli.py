@@ -13,9 +13,11 @@ from grepp.cli.main import cli, main
 from grepp.errors import RecordError
 
 
-def _melo_extract(data_dir: Path, target: Path, queries: int = 25, others: int = 400) -> tuple[Path, Path, Path]:
-    """The first queries of MELO-fr, their relevant elements and some others (header added to the queries)."""
-    source = data_dir / "eval" / "occupations-melo-bel-fr-dev"
+def _melo_extract(
+    data_dir: Path, target: Path, queries: int = 25, others: int = 400, name: str = "occupations-melo-bel-fr-dev"
+) -> tuple[Path, Path, Path]:
+    """The first queries of a MELO set, their relevant elements and some others (header added to the queries)."""
+    source = data_dir / "eval" / name
     q_lines = (source / "queries.tsv").read_text(encoding="utf-8").splitlines()[:queries]
     kept_q = {line.split("\t")[0] for line in q_lines}
     qrels = [line for line in (source / "annotations.tsv").read_text().splitlines() if line.split()[0] in kept_q]
@@ -54,6 +56,21 @@ def test_eval_rank_writes_a_trec_run_of_corpus_ids_only(data_dir: Path, tmp_path
     metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
     assert {"MAP", "R-prec", "MRR", "P@5", "RP@5", "RP@10"} <= metrics.keys()
     assert float(metrics["MAP"]) > 0.3  # a real engine on an easy extract, not a random order
+
+
+@pytest.mark.slow
+def test_eval_rank_reads_german_titles_with_a_second_encoder(data_dir: Path, taxonomy_db: Path, tmp_path: Path) -> None:
+    queries, corpus, qrels = _melo_extract(data_dir, tmp_path, 20, 300, "occupations-melo-aut-de-dev")
+    db = tmp_path / "g.duckdb"
+    shutil.copyfile(taxonomy_db, db)
+    args = ["--data", str(data_dir), "--db", str(db), "eval", "rank", "--queries", str(queries)]
+    args += ["--corpus", str(corpus), "--out", str(tmp_path / "run.trec"), "--qrels", str(qrels)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    # German titles against German occupation labels: USE (occupations adapter) + twice e5-small's cosine
+    assert "encoders use-m3-occupations.v2+e5-small×2" in result.output
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
+    assert float(metrics["MAP"]) > 0.3
 
 
 def test_eval_rank_bad_input_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,15 @@ import pytest
 
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.lexical import GermanWords, LexicalSpace, gender_keys, label_key, word_key
-from grepp.enrich.ranking import CONTEXT_CONFIG, TITLE_CONFIG, id_groups, is_sentence_task, rank_corpus
+from grepp.enrich.ranking import (
+    CONTEXT_CONFIG,
+    GERMAN_SECOND_ENCODER,
+    TITLE_CONFIG,
+    id_groups,
+    is_sentence_task,
+    rank_corpus,
+    second_encoder,
+)
 from grepp.enrich.retrieval import Retriever
 from grepp.errors import RecordError, SourceError
 from grepp.models import Concept, Label
@@ -258,3 +266,20 @@ def test_lone_plain_forms_weigh_less_only_in_gendered_occupation_corpora() -> No
     skills = [("S1_000", "Teig kneten"), ("S2_000", "Brot backen"), ("S2_001", "backen")]
     assert lone_form_weights(skills, id_groups(skills)) == {}
     assert lone_form_weights(corpus, {}) == {}
+
+
+def test_only_german_title_corpora_of_occupations_get_a_second_encoder(data_dir: Path) -> None:
+    def pairs(name: str, file: str, n: int) -> list[tuple[str, str]]:
+        lines = (data_dir / "eval" / name / file).read_text(encoding="utf-8").splitlines()[:n]
+        return [(line.split("\t")[0], line.split("\t")[1]) for line in lines]
+
+    de_q = pairs("occupations-melo-aut-de-dev", "queries.tsv", 50)
+    de_c = pairs("occupations-melo-aut-de-dev", "corpus_elements.tsv", 3000)
+    fr_q = pairs("occupations-melo-bel-fr-dev", "queries.tsv", 50)
+    fr_c = pairs("occupations-melo-bel-fr-dev", "corpus_elements.tsv", 3000)
+    assert second_encoder(de_q, de_c, "occupations") == GERMAN_SECOND_ENCODER == ("e5-small", 2.0)
+    assert second_encoder(fr_q, fr_c, "occupations") is None  # French: USE alone ranks better
+    assert second_encoder(de_q, de_c, "skills") is None
+    assert second_encoder(de_q, de_c, None) is None  # no taxonomy: no kind of corpus known
+    sentences = [("s1", "Sie bedienen und warten die Maschinen der Produktion und dokumentieren alle Prüfungen.")]
+    assert second_encoder(sentences, de_c, "occupations") is None

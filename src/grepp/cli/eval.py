@@ -14,7 +14,7 @@ import click
 from grepp.cli.common import err_console, get_state, progress_bar
 from grepp.config import Settings
 from grepp.enrich.adapters import AdaptedEncoder, adapted
-from grepp.enrich.embed import Encoder, available_encoders, get_encoder
+from grepp.enrich.embed import Encoder, FusedEncoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.metrics import evaluate
@@ -26,6 +26,7 @@ from grepp.enrich.ranking import (
     RANKER_VERSION,
     corpus_domain,
     rank_corpus,
+    second_encoder,
     wants_metier_context,
 )
 from grepp.errors import ConfigError, SourceError
@@ -172,11 +173,19 @@ def register(cli: click.Group) -> None:
             domain = corpus_domain(corpus, book)
             if domain is not None:  # the encoder's adapter for occupation or skill labels (trained on ROME/ESCO)
                 encoder = adapted(encoder, domain)
+            second = second_encoder(queries, corpus, domain)
+            if encoder is not None and encoder.name == "use-m3" and second is not None:
+                name, weight = second  # German titles: e5-small's cosine added to USE's
+                encoder = FusedEncoder([(encoder, 1.0), (get_encoder(name, cache=encoder.cache), weight)])
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):
                     metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)
-        adapter = f" + adapter {encoder.adapter}" if isinstance(encoder, AdaptedEncoder) else ""
-        err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, encoder {encoder_name}{adapter}")
+        if isinstance(encoder, FusedEncoder):
+            model = f"encoders {encoder.adapter}"
+        else:
+            adapter = f" + adapter {encoder.adapter}" if isinstance(encoder, AdaptedEncoder) else ""
+            model = f"encoder {encoder_name}{adapter}"
+        err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, {model}")
         with progress_bar("ranking", total=len(queries)) as advance:
             run = rank_corpus(
                 queries,

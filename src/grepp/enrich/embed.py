@@ -157,6 +157,51 @@ class Encoder:
         return out
 
 
+class FusedEncoder(Encoder):
+    """Several encoders as one: each part's vectors scaled by √weight and laid side by side.
+
+    The dot product of two fused vectors is then the weighted sum of the parts' cosines (a part's
+    rows are L2-normalised), which is what the engine adds up as its dense score: a "vector" of this
+    encoder is not itself normalised (its squared norm is the sum of the weights). Each part keeps its
+    own memo and disk cache.
+
+        >>> use, e5 = get_encoder("use-m3"), get_encoder("e5-small")
+        >>> both = FusedEncoder([(use, 1.0), (e5, 2.0)])
+        >>> v = both.encode(["Koch/Köchin", "Küchenchef/Küchenchefin"], kind="query")
+        >>> a, b = use.encode(["Koch/Köchin", "Küchenchef/Küchenchefin"], kind="query"), e5.encode(
+        ...     ["Koch/Köchin", "Küchenchef/Küchenchefin"], kind="query")
+        >>> bool(np.isclose(v[0] @ v[1], a[0] @ a[1] + 2 * (b[0] @ b[1]), atol=1e-5))
+        True
+    """
+
+    def __init__(self, parts: Sequence[tuple[Encoder, float]]) -> None:
+        if not parts or any(weight <= 0 for _, weight in parts):
+            raise ConfigError("a fused encoder needs at least one part, each with a positive weight")
+        first = parts[0][0]
+        super().__init__(first.name, first.cache)
+        self.parts = list(parts)
+        self.name = "+".join(_part_name(encoder, weight) for encoder, weight in self.parts)
+        self.version = "+".join(f"{encoder.version}×{weight:g}" for encoder, weight in self.parts)
+        self.dim = sum(encoder.dim for encoder, _ in self.parts)
+        #: what the parts' adapters are, for results that record their model (see ``adapters.AdaptedEncoder``)
+        self.adapter = "+".join(
+            _part_name(encoder, weight, getattr(encoder, "adapter", encoder.name)) for encoder, weight in self.parts
+        )
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "passage", batch_size: int = 64) -> Matrix:
+        blocks = [
+            np.sqrt(np.float32(weight)) * encoder.encode(texts, kind=kind, batch_size=batch_size)
+            for encoder, weight in self.parts
+        ]
+        result: Matrix = np.hstack(blocks).astype(np.float32, copy=False)
+        return result
+
+
+def _part_name(encoder: Encoder, weight: float, name: str = "") -> str:
+    name = name or encoder.name
+    return name if weight == 1 else f"{name}×{weight:g}"
+
+
 _ENCODERS: dict[tuple[str, int], Encoder] = {}
 
 
