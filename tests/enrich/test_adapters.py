@@ -102,14 +102,18 @@ def test_training_refuses_groups_it_cannot_learn_from() -> None:
         train_adapter(vectors, [[0, 1], [2]])
 
 
-@pytest.mark.parametrize("domain", DOMAINS)
-def test_shipped_adapters_are_small_trained_matrices(domain: str) -> None:
-    path = adapter_path("use-m3", domain)  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("encoder", "domain", "dim"),
+    [("use-m3", "occupations", 512), ("use-m3", "skills", 512), ("e5-small", "occupations", 384)],
+)
+def test_shipped_adapters_are_small_trained_matrices(encoder: str, domain: str, dim: int) -> None:
+    assert set(DOMAINS) == {"occupations", "skills"}
+    path = adapter_path(encoder, domain)  # type: ignore[arg-type]
     assert path.is_file() and path.stat().st_size < 1_000_000  # no file over 1 MB in git
-    matrix = load_adapter("use-m3", domain)  # type: ignore[arg-type]
-    assert matrix is not None and matrix.shape == (512, 512) and matrix.dtype == np.float32
+    matrix = load_adapter(encoder, domain)  # type: ignore[arg-type]
+    assert matrix is not None and matrix.shape == (dim, dim) and matrix.dtype == np.float32
     assert np.isfinite(matrix).all()
-    eye = np.eye(512, dtype=np.float32)
+    eye = np.eye(dim, dtype=np.float32)
     drift = float(np.linalg.norm(matrix - eye) / np.linalg.norm(eye))
     assert 0.01 < drift < 1.0  # trained, yet still close to the encoder's own geometry
 
@@ -117,7 +121,9 @@ def test_shipped_adapters_are_small_trained_matrices(domain: str) -> None:
 def test_adapted_wraps_only_encoders_with_an_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert adapted(None, "skills") is None
     e5 = get_encoder("e5-small")
-    assert adapted(e5, "skills") is e5  # no adapter shipped for e5: unchanged
+    assert adapted(e5, "skills") is e5  # no skills adapter shipped for e5: unchanged
+    e5_occupations = adapted(e5, "occupations")  # one for occupations (German titles, see ranking.second_encoder)
+    assert isinstance(e5_occupations, AdaptedEncoder) and e5_occupations.adapter == "e5-small-occupations.v2"
     cache = EmbeddingCache(tmp_path / "v")
     use = Encoder("use-m3", cache=cache)
     wrapped = adapted(use, "skills")

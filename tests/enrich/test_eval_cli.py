@@ -67,8 +67,8 @@ def test_eval_rank_reads_german_titles_with_a_second_encoder(data_dir: Path, tax
     args += ["--corpus", str(corpus), "--out", str(tmp_path / "run.trec"), "--qrels", str(qrels)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    # German titles against German occupation labels: USE (occupations adapter) + twice e5-small's cosine
-    assert "encoders use-m3-occupations.v2+e5-small×2" in result.output
+    # German titles against German occupation labels: USE + three times e5-small's cosine, each through its adapter
+    assert "encoders use-m3-occupations.v2+e5-small-occupations.v2×3" in result.output
     metrics = dict(line.split("\t") for line in result.stdout.splitlines() if "\t" in line)
     assert float(metrics["MAP"]) > 0.3
 

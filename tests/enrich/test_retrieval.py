@@ -277,7 +277,7 @@ def test_only_german_title_corpora_of_occupations_get_a_second_encoder(data_dir:
     de_c = pairs("occupations-melo-aut-de-dev", "corpus_elements.tsv", 3000)
     fr_q = pairs("occupations-melo-bel-fr-dev", "queries.tsv", 50)
     fr_c = pairs("occupations-melo-bel-fr-dev", "corpus_elements.tsv", 3000)
-    assert second_encoder(de_q, de_c, "occupations") == GERMAN_SECOND_ENCODER == ("e5-small", 2.0)
+    assert second_encoder(de_q, de_c, "occupations") == GERMAN_SECOND_ENCODER == ("e5-small", 3.0)
     assert second_encoder(fr_q, fr_c, "occupations") is None  # French: USE alone ranks better
     assert second_encoder(de_q, de_c, "skills") is None
     assert second_encoder(de_q, de_c, None) is None  # no taxonomy: no kind of corpus known

@@ -175,8 +175,10 @@ def register(cli: click.Group) -> None:
                 encoder = adapted(encoder, domain)
             second = second_encoder(queries, corpus, domain)
             if encoder is not None and encoder.name == "use-m3" and second is not None:
-                name, weight = second  # German titles: e5-small's cosine added to USE's
-                encoder = FusedEncoder([(encoder, 1.0), (get_encoder(name, cache=encoder.cache), weight)])
+                name, weight = second  # German titles: e5-small's cosine (its own adapter) added to USE's
+                other = adapted(get_encoder(name, cache=encoder.cache), "occupations")
+                assert other is not None
+                encoder = FusedEncoder([(encoder, 1.0), (other, weight)])
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):
                     metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)

@@ -7,18 +7,20 @@ adapter is one square matrix ``W`` (initialised to the identity) trained so that
 métier; for skills, also a skill and its broader skill or ESCO skill group) are closer to each other than
 to other concepts' labels — a contrastive InfoNCE loss over
 in-batch negatives, written in numpy, pulled back towards the identity so that what the encoder knows is
-kept. Two adapters per encoder, one per kind of corpus: ``occupations`` and ``skills``.
+kept. One adapter per encoder and kind of corpus: USE has ``occupations`` and ``skills``; e5-small has
+``occupations`` (German titles are ranked with both encoders, see ``ranking.second_encoder``).
 
 Only the taxonomies are read for training (never a benchmark or an offer): rebuilt reproducibly by
 ``make adapters`` (``scripts/train_adapters.py``; fixed seed), stored as float16 ``.npy`` files of
-0.5 MB in ``grepp/resources``. Applying one is a matrix product on vectors the encoder (and its cache)
+0.3–0.5 MB in ``grepp/resources``. Applying one is a matrix product on vectors the encoder (and its cache)
 already made::
 
     >>> encoder = adapted(get_encoder("use-m3"), "skills")   # the encoder itself when no adapter is shipped
     >>> encoder.encode(["souder à l'arc"], kind="query").shape
     (1, 512)
 
-Measured on the dev sets (docs/benchmarks.md): MELO-fr, VDAB and Decorte gain, MELO-de is flat.
+Measured on the dev sets (docs/benchmarks.md): MELO-fr, VDAB and Decorte gain, MELO-de is flat with USE's;
+e5-small's lifts MELO-de when both encoders are read (0.549 with plain e5, 0.563 with its adapter).
 """
 
 from __future__ import annotations
