@@ -41,7 +41,7 @@ bench: install
 # rebuild the encoder adapters shipped in src/grepp/resources (trained on ROME/ESCO labels only; ~2 min cached, ~13 cold)
 adapters: install
 	$(BIN)/python scripts/train_adapters.py
-	$(BIN)/python scripts/train_adapters.py --encoder e5-small --domain occupations
+	$(BIN)/python scripts/train_adapters.py --encoder e5-small
 
 clean:
 	rm -rf $(VENV) .grepp-cache grepp.duckdb grepp.duckdb.wal .pytest_cache .mypy_cache .ruff_cache

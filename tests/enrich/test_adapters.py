@@ -104,7 +104,12 @@ def test_training_refuses_groups_it_cannot_learn_from() -> None:
 
 @pytest.mark.parametrize(
     ("encoder", "domain", "dim"),
-    [("use-m3", "occupations", 512), ("use-m3", "skills", 512), ("e5-small", "occupations", 384)],
+    [
+        ("use-m3", "occupations", 512),
+        ("use-m3", "skills", 512),
+        ("e5-small", "occupations", 384),
+        ("e5-small", "skills", 384),
+    ],
 )
 def test_shipped_adapters_are_small_trained_matrices(encoder: str, domain: str, dim: int) -> None:
     assert set(DOMAINS) == {"occupations", "skills"}
@@ -121,9 +126,11 @@ def test_shipped_adapters_are_small_trained_matrices(encoder: str, domain: str, 
 def test_adapted_wraps_only_encoders_with_an_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert adapted(None, "skills") is None
     e5 = get_encoder("e5-small")
-    assert adapted(e5, "skills") is e5  # no skills adapter shipped for e5: unchanged
-    e5_occupations = adapted(e5, "occupations")  # one for occupations (German titles, see ranking.second_encoder)
-    assert isinstance(e5_occupations, AdaptedEncoder) and e5_occupations.adapter == "e5-small-occupations.v2"
+    e5_skills = adapted(e5, "skills")  # e5's adapters: its cosine is added to USE's (see ranking.second_encoder)
+    assert isinstance(e5_skills, AdaptedEncoder) and e5_skills.adapter == "e5-small-skills.v2"
+    with monkeypatch.context() as patch:
+        patch.setattr("grepp.enrich.adapters.load_adapter", lambda name, domain: None)
+        assert adapted(e5, "occupations") is e5  # no adapter shipped: the encoder unchanged
     cache = EmbeddingCache(tmp_path / "v")
     use = Encoder("use-m3", cache=cache)
     wrapped = adapted(use, "skills")

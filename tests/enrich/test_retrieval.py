@@ -12,7 +12,9 @@ from grepp.enrich.expansion import LabelBook
 from grepp.enrich.lexical import GermanWords, LexicalSpace, gender_keys, label_key, word_key
 from grepp.enrich.ranking import (
     CONTEXT_CONFIG,
-    GERMAN_SECOND_ENCODER,
+    SECOND_ENCODER,
+    SECOND_WEIGHT_SENTENCES,
+    SECOND_WEIGHT_TITLES,
     TITLE_CONFIG,
     id_groups,
     is_sentence_task,
@@ -268,7 +270,7 @@ def test_lone_plain_forms_weigh_less_only_in_gendered_occupation_corpora() -> No
     assert lone_form_weights(corpus, {}) == {}
 
 
-def test_only_german_title_corpora_of_occupations_get_a_second_encoder(data_dir: Path) -> None:
+def test_skills_and_german_titles_get_a_second_encoder_french_titles_do_not(data_dir: Path) -> None:
     def pairs(name: str, file: str, n: int) -> list[tuple[str, str]]:
         lines = (data_dir / "eval" / name / file).read_text(encoding="utf-8").splitlines()[:n]
         return [(line.split("\t")[0], line.split("\t")[1]) for line in lines]
@@ -277,9 +279,12 @@ def test_only_german_title_corpora_of_occupations_get_a_second_encoder(data_dir:
     de_c = pairs("occupations-melo-aut-de-dev", "corpus_elements.tsv", 3000)
     fr_q = pairs("occupations-melo-bel-fr-dev", "queries.tsv", 50)
     fr_c = pairs("occupations-melo-bel-fr-dev", "corpus_elements.tsv", 3000)
-    assert second_encoder(de_q, de_c, "occupations") == GERMAN_SECOND_ENCODER == ("e5-small", 3.0)
-    assert second_encoder(fr_q, fr_c, "occupations") is None  # French: USE alone ranks better
-    assert second_encoder(de_q, de_c, "skills") is None
-    assert second_encoder(de_q, de_c, None) is None  # no taxonomy: no kind of corpus known
+    skill_q = pairs("skills-fr-vdab-dev", "queries.tsv", 50)
+    skill_c = pairs("skills-fr-vdab-dev", "corpus_elements.tsv", 3000)
     sentences = [("s1", "Sie bedienen und warten die Maschinen der Produktion und dokumentieren alle Prüfungen.")]
-    assert second_encoder(sentences, de_c, "occupations") is None
+    assert second_encoder(de_q, de_c, "occupations") == (SECOND_ENCODER, SECOND_WEIGHT_TITLES) == ("e5-small", 3.0)
+    assert second_encoder(fr_q, fr_c, "occupations") is None  # French titles: USE alone ranks better
+    assert second_encoder(skill_q, skill_c, "skills") == ("e5-small", 3.0)
+    assert second_encoder(sentences, skill_c, "skills") == ("e5-small", SECOND_WEIGHT_SENTENCES) == ("e5-small", 1.0)
+    assert second_encoder(sentences, de_c, "occupations") is None  # sentences → occupations: not measured
+    assert second_encoder(de_q, de_c, None) is None  # no taxonomy: the kind of corpus is unknown

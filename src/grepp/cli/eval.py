@@ -174,9 +174,9 @@ def register(cli: click.Group) -> None:
             if domain is not None:  # the encoder's adapter for occupation or skill labels (trained on ROME/ESCO)
                 encoder = adapted(encoder, domain)
             second = second_encoder(queries, corpus, domain)
-            if encoder is not None and encoder.name == "use-m3" and second is not None:
-                name, weight = second  # German titles: e5-small's cosine (its own adapter) added to USE's
-                other = adapted(get_encoder(name, cache=encoder.cache), "occupations")
+            if encoder is not None and encoder.name == "use-m3" and second is not None and domain is not None:
+                name, weight = second  # skills, German titles: e5-small's cosine (its own adapter) added to USE's
+                other = adapted(get_encoder(name, cache=encoder.cache), domain)
                 assert other is not None
                 encoder = FusedEncoder([(encoder, 1.0), (other, weight)])
             if wants_metier_context(queries, corpus, book):

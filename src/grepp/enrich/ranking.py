@@ -73,11 +73,20 @@ CONTEXT_CONFIG = dataclasses.replace(TITLE_CONFIG, head_weight=0.1, exact_weight
 #: n-grams say more than their words (MELO-de dev MAP: char weight 0.6 → 1.0, 0.535 → 0.542), and their words
 #: are read as German stems with compound parts (0.542 → 0.545, see :class:`~grepp.enrich.lexical.GermanWords`).
 GERMAN_TITLE_CONFIG = dataclasses.replace(TITLE_CONFIG, char_weight=1.0, language="de")
-#: German titles against German occupation labels also read e5-small's cosine (through e5's own occupations
-#: adapter), three times USE's (see :func:`second_encoder`): MELO-de dev MAP 0.544 → 0.563 (weights USE / e5
-#: 1 / 1: 0.555, 1 / 2: 0.561, 1 / 5: 0.562, 1 / 10: 0.559; plain e5 without its adapter at 1 / 2: 0.549).
-#: Not for French: MELO-fr dev 0.568 → 0.567 (1 / 1), 0.545 (1 / 3).
-GERMAN_SECOND_ENCODER = ("e5-small", 3.0)
+#: The second encoder whose cosine, through its own adapter for the corpus's kind, is added to USE's (see
+#: :func:`second_encoder`), and its weight by task. Measured on the dev sets (USE / e5 weights):
+#:
+#: - German titles → German occupation labels, MELO-de MAP 0.544 → **0.563** at 1 / 3 (1 / 1: 0.555, 1 / 2:
+#:   0.561, 1 / 5: 0.562, 1 / 10: 0.559; plain e5 without its adapter at 1 / 2: 0.549);
+#: - French skill labels → ESCO skills, VDAB MAP 0.300 → **0.331** at 1 / 3 (1 / 0.5: 0.313, 1 / 1: 0.322,
+#:   1 / 2: 0.330, 1 / 5: 0.332, 1 / 8: 0.327; plain e5 at 1 / 1: 0.306);
+#: - English job-ad sentences → ESCO skills, Decorte TECH RP@5 0.693 → **0.732** and HOUSE 0.442 → 0.528 at
+#:   1 / 1 (MAP 0.595 → 0.629, 0.383 → 0.422; at 1 / 0.5 and 1 / 2 both MAPs are lower);
+#: - not French titles → occupations: MELO-fr 0.568 → 0.567 at 1 / 1, 0.545 at 1 / 3 (the métier context and
+#:   USE's adapter already do what e5 adds).
+SECOND_ENCODER = "e5-small"
+SECOND_WEIGHT_TITLES = 3.0
+SECOND_WEIGHT_SENTENCES = 1.0
 #: Corpus labels read to tell its language.
 LANGUAGE_SAMPLE = 2_000
 
@@ -190,14 +199,18 @@ def second_encoder(
     domain: Domain | None,
     lang: str | None = None,
 ) -> tuple[str, float] | None:
-    """The encoder (name, weight) to add to the main one's cosine for this task, if any.
+    """The encoder (name, weight) whose cosine to add to the main one's for this task, if any.
 
-    German job titles against German occupation labels: USE and e5-small read German compounds
-    differently and each puts right what the other misses (:data:`GERMAN_SECOND_ENCODER`).
+    Skills (labels or sentences) and German occupation titles: USE and e5-small, each through its adapter
+    trained on ROME/ESCO, put right what the other misses (see :data:`SECOND_ENCODER`); French occupation
+    titles, and tasks of unknown kind (no taxonomy), keep USE alone.
     """
-    if domain != "occupations" or is_sentence_task(queries):
-        return None
-    return GERMAN_SECOND_ENCODER if (lang or corpus_language(corpus)) == "de" else None
+    sentences = is_sentence_task(queries)
+    if domain == "skills":
+        return SECOND_ENCODER, SECOND_WEIGHT_SENTENCES if sentences else SECOND_WEIGHT_TITLES
+    if domain == "occupations" and not sentences and (lang or corpus_language(corpus)) == "de":
+        return SECOND_ENCODER, SECOND_WEIGHT_TITLES
+    return None
 
 
 def rank_corpus(
