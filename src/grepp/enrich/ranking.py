@@ -82,8 +82,8 @@ GERMAN_TITLE_CONFIG = dataclasses.replace(TITLE_CONFIG, char_weight=1.0, languag
 #:   1 / 2: 0.330, 1 / 5: 0.332, 1 / 8: 0.327; plain e5 at 1 / 1: 0.306);
 #: - English job-ad sentences → ESCO skills, Decorte TECH RP@5 0.693 → **0.732** and HOUSE 0.442 → 0.528 at
 #:   1 / 1 (MAP 0.595 → 0.629, 0.383 → 0.422; at 1 / 0.5 and 1 / 2 both MAPs are lower);
-#: - not French titles → occupations: MELO-fr 0.568 → 0.567 at 1 / 1, 0.545 at 1 / 3 (the métier context and
-#:   USE's adapter already do what e5 adds).
+#: - French titles → occupations keep USE alone: MELO-fr 0.568 → 0.567 at 1 / 1, 0.545 at 1 / 3 (0.564 with
+#:   e5 in the final ranking only, not in the métier context); the context and USE's adapter do what e5 adds.
 SECOND_ENCODER = "e5-small"
 SECOND_WEIGHT_TITLES = 3.0
 SECOND_WEIGHT_SENTENCES = 1.0
