@@ -104,3 +104,20 @@ def test_the_offer_export_carries_the_latest_ai_results(con: duckdb.DuckDBPyConn
     assert rows["s:3"].ai_status is None  # not enriched yet
     assert export_offers(con, tmp_path / "offres.parquet") == 3  # the pipeline's enricher: none of these rows
     assert con.execute(f"SELECT count(ai_status) FROM '{tmp_path / 'offres.parquet'}'").fetchone() == (0,)
+
+
+def test_stored_results_name_the_coders_dense_encoder_and_adapter() -> None:
+    from grepp.enrich.adapters import adapted
+    from grepp.enrich.embed import get_encoder
+    from grepp.enrich.occupations import CODER_NAME, CODER_VERSION
+    from grepp.offer_enrichment import Enrichers, _encoder_label
+
+    lexical = Enrichers(coder=None, extractor=None)  # type: ignore[arg-type]
+    assert lexical.coder_name == f"{CODER_NAME}.v{CODER_VERSION}"
+    # a dense coder reads e5 through its occupations adapter, and its results say so: lexical and dense results
+    # of one coder version stay apart in the store
+    label = _encoder_label(adapted(get_encoder("e5-small"), "occupations"))
+    assert label == "e5-small-occupations.v2" and _encoder_label(None) == ""
+    dense = Enrichers(coder=None, extractor=None, dense=True, coder_encoder=label)  # type: ignore[arg-type]
+    assert dense.coder_name == f"{CODER_NAME}.v{CODER_VERSION}+e5-small-occupations.v2"
+    assert dense.version.startswith(dense.coder_name + "+") and dense.version != lexical.version

@@ -256,16 +256,19 @@ def register(cli: click.Group) -> None:
         del records  # from here on, only the stripped offers exist
         concepts, priors = _occupation_concepts(settings)
         with progress_bar("indexing ROME and ESCO labels") as advance:
-            coder = OccupationCoder(
-                concepts, encoder=encoder_for(settings, encoder_name), priors=priors, on_progress=advance
-            )
+            # a dense coder reads its encoder through the occupations adapter (e5-small: all-sectors top-1 0.746
+            # plain, 0.757 adapted; use-m3: 0.742, 0.747)
+            dense = adapted(encoder_for(settings, encoder_name), "occupations")
+            coder = OccupationCoder(concepts, encoder=dense, priors=priors, on_progress=advance)
+        model = f" + {dense.adapter if isinstance(dense, AdaptedEncoder) else dense.name}" if dense is not None else ""
         with progress_bar("coding offers", total=len(stripped)) as advance:
             results = coder.code_many([offer_input(offer) for offer in stripped], on_progress=advance)
         lines = [(oid, result.rome_codes[:3]) for (oid, _, _), result in zip(truths, results, strict=True)]
         _write_lines(out_path, ["\t".join([oid, *[*codes, "", "", ""][:3]]) for oid, codes in lines])
         unknown = sum(1 for r in results if r.status != "coded")
         err_console.print(
-            f"wrote {len(lines):,} predictions to {out_path} ({coder_name()}; {unknown} below the confidence threshold)"
+            f"wrote {len(lines):,} predictions to {out_path} ({coder_name()}{model}; {unknown} below the confidence"
+            " threshold)"
         )
         known = [(truth, codes) for (_, truth, _), (_, codes) in zip(truths, lines, strict=True) if truth]
         if known:
