@@ -57,16 +57,12 @@ class Enrichers:
 
 
 _CACHE: dict[tuple[str, str], Enrichers] = {}
+_LOCK = threading.Lock()
 
 
 def _encoder_label(encoder: Encoder | None) -> str:
     """An encoder's name with its adapter ("e5-small-occupations.v2"); "" for none."""
-    if encoder is None:
-        return ""
-    return str(getattr(encoder, "adapter", encoder.name))
-
-
-_LOCK = threading.Lock()
+    return encoder.label if encoder is not None else ""
 
 
 def build_enrichers(

@@ -183,9 +183,9 @@ def register(cli: click.Group) -> None:
                 with progress_bar("indexing ROME appellations"):
                     metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)
         if isinstance(encoder, FusedEncoder):
-            model = f"encoders {encoder.adapter}"
+            model = f"encoders {encoder.label}"
         else:
-            adapter = f" + adapter {encoder.adapter}" if isinstance(encoder, AdaptedEncoder) else ""
+            adapter = f" + adapter {encoder.label}" if isinstance(encoder, AdaptedEncoder) else ""
             model = f"encoder {encoder_name}{adapter}"
         err_console.print(f"{len(queries):,} queries, {len(corpus):,} corpus elements, {model}")
         with progress_bar("ranking", total=len(queries)) as advance:
@@ -260,7 +260,7 @@ def register(cli: click.Group) -> None:
             # plain, 0.757 adapted; use-m3: 0.742, 0.747)
             dense = adapted(encoder_for(settings, encoder_name), "occupations")
             coder = OccupationCoder(concepts, encoder=dense, priors=priors, on_progress=advance)
-        model = f" + {dense.adapter if isinstance(dense, AdaptedEncoder) else dense.name}" if dense is not None else ""
+        model = f" + {dense.label}" if dense is not None else ""
         with progress_bar("coding offers", total=len(stripped)) as advance:
             results = coder.code_many([offer_input(offer) for offer in stripped], on_progress=advance)
         lines = [(oid, result.rome_codes[:3]) for (oid, _, _), result in zip(truths, results, strict=True)]

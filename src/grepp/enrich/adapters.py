@@ -98,6 +98,10 @@ class AdaptedEncoder(Encoder):
         self.matrix = matrix
         self.adapter = adapter
 
+    @property
+    def label(self) -> str:
+        return self.adapter
+
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage", batch_size: int = 64) -> Matrix:
         raw = self.base.encode(texts, kind=kind, batch_size=batch_size)
         out = raw @ self.matrix

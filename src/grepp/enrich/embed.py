@@ -112,6 +112,11 @@ class Encoder:
                 _BACKENDS[self.name] = _MODELS[self.name][2]()
             return _BACKENDS[self.name]
 
+    @property
+    def label(self) -> str:
+        """What produced a vector, for results and messages: the model's name, with its adapter when it has one."""
+        return self.name
+
     def cache_key(self, text: str, kind: Kind) -> str:
         """The disk-cache key of one text: model version + kind + text (hashed by the cache)."""
         return f"{self.version}\x1f{kind}\x1f{text}"
@@ -183,10 +188,11 @@ class FusedEncoder(Encoder):
         self.name = "+".join(_part_name(encoder, weight) for encoder, weight in self.parts)
         self.version = "+".join(f"{encoder.version}×{weight:g}" for encoder, weight in self.parts)
         self.dim = sum(encoder.dim for encoder, _ in self.parts)
-        #: what the parts' adapters are, for results that record their model (see ``adapters.AdaptedEncoder``)
-        self.adapter = "+".join(
-            _part_name(encoder, weight, getattr(encoder, "adapter", encoder.name)) for encoder, weight in self.parts
-        )
+
+    @property
+    def label(self) -> str:
+        """The parts' labels with their weights: "use-m3-occupations.v2+e5-small-occupations.v2×3"."""
+        return "+".join(_part_name(encoder, weight, encoder.label) for encoder, weight in self.parts)
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage", batch_size: int = 64) -> Matrix:
         blocks = [
