@@ -47,6 +47,51 @@ def test_compaction_keeps_every_vector(tmp_path: Path) -> None:
     assert len(fresh.get_many([f"k{i}" for i in range(COMPACT_AFTER + 2)])) == COMPACT_AFTER + 2
 
 
+def test_a_reader_maps_the_vectors_and_reads_only_the_rows_it_asks_for(tmp_path: Path) -> None:
+    import tracemalloc
+
+    n, dim = 20_000, 512  # one 40 MB shard
+    vectors = np.random.default_rng(0).standard_normal((n, dim)).astype(np.float32)
+    EmbeddingCache(tmp_path).put_many({f"k{i}": vectors[i] for i in range(n)})
+    reader = EmbeddingCache(tmp_path)
+    tracemalloc.start()
+    found = reader.get_many(["k7", "k19999", "absent"])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert set(found) == {"k7", "k19999"}
+    np.testing.assert_array_equal(found["k19999"], vectors[19999])
+    assert peak < 8 * 1024 * 1024  # its keys (20,000 x 40 bytes and their order), not its 40 MB of vectors
+
+
+def test_shards_of_the_first_format_and_compressed_shards_are_read(tmp_path: Path) -> None:
+    from grepp.store.vectors import _digest
+
+    # written by an earlier grepp (keys as text) and by a foreign writer (compressed: cannot be mapped)
+    np.savez(tmp_path / "a-old.npz", keys=np.array([_digest("a").decode()]), vectors=np.stack([_vec(1)]))
+    np.savez_compressed(tmp_path / "b-zip.npz", keys=np.array([_digest("b")]), vectors=np.stack([_vec(2)]))
+    found = EmbeddingCache(tmp_path).get_many(["a", "b"])
+    np.testing.assert_array_equal(found["a"], _vec(1))
+    np.testing.assert_array_equal(found["b"], _vec(2))
+
+
+def test_compaction_leaves_large_shards_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grepp.store.vectors as vectors_module
+
+    cache = EmbeddingCache(tmp_path)
+    cache.put_many({f"big{i}": _vec(i, dim=256) for i in range(400)})  # about 420 kB
+    big = next(tmp_path.glob("*.npz"))
+    monkeypatch.setattr(vectors_module, "COMPACT_MAX_BYTES", 200_000)
+    reader = EmbeddingCache(tmp_path)  # another process: it maps the shards a compaction then deletes
+    assert set(reader.get_many(["big0"])) == {"big0"}
+    for i in range(COMPACT_AFTER + 1):
+        cache.put_many({f"k{i}": _vec(i)})
+    # the 33rd shard triggered a compaction of the 32 small ones; the big one and the last put remain
+    assert big.exists() and len(list(tmp_path.glob("*.npz"))) == 3
+    keys = [f"k{i}" for i in range(COMPACT_AFTER + 1)] + ["big0", "big399"]
+    assert len(reader.get_many(keys)) == len(keys) == len(EmbeddingCache(tmp_path).get_many(keys))
+    assert len(cache) == 400 + COMPACT_AFTER + 1
+
+
 def test_unknown_encoder_is_a_config_error() -> None:
     assert "e5-small" in available_encoders() and "use-m3" in available_encoders()
     with pytest.raises(ConfigError, match="unknown encoder"):
