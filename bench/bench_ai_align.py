@@ -1,11 +1,12 @@
 """ROME ↔ ESCO alignment (the pipeline step ``alignment`` / ``grepp taxonomy align``): time, memory, what it stores.
 
 Runs :func:`grepp.taxonomy_alignment.align_stored_taxonomies` on a private copy of the cached taxonomy
-database (lexical engine, the pipeline default; ``--dense`` adds multilingual USE), then describes the
+database (the pipeline default: USE beside the lexical engine for appellations, lexical skills; ``--dense``
+adds USE to the skills, ``--lexical`` loads no encoder), then describes the
 stored appellation ↔ occupation pairs and prints a seeded random sample of best pairs to check by hand;
 writes docs/benchmarks/ai-align.md::
 
-    .venv/bin/python bench/bench_ai_align.py [--dense] [--seed 1]
+    .venv/bin/python bench/bench_ai_align.py [--dense | --lexical] [--seed 1]
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from grepp.taxonomy_alignment import align_stored_taxonomies  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--dense", action="store_true")
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument("--dense", action="store_const", const=True, dest="dense")
+    engine.add_argument("--lexical", action="store_const", const=False, dest="dense")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="grepp-bench-align-"))
@@ -59,13 +62,19 @@ def main() -> None:
     rng = random.Random(args.seed)
     sample = sorted(rng.sample(ranked, min(30, len(ranked))), key=lambda b: -b[2])
     load = os.getloadavg()
-    rerun = f"`.venv/bin/python bench/bench_ai_align.py{' --dense' if args.dense else ''} --seed {args.seed}`"
+    flag = {True: " --dense", False: " --lexical"}.get(args.dense, "")
+    rerun = f"`.venv/bin/python bench/bench_ai_align.py{flag} --seed {args.seed}`"
+    engine_name = {
+        None: "USE beside the lexical engine for appellations, lexical for skills (the pipeline default)",
+        True: "USE beside the lexical engine for both",
+        False: "lexical only",
+    }[args.dense]
     lines = [
         "# ROME ↔ ESCO alignment (pipeline step `alignment`, `grepp taxonomy align`)",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}. "
-        f"Rerun: {rerun}. Engine: {'lexical + USE dense' if args.dense else 'lexical (the pipeline default)'}.",
+        f"Rerun: {rerun}. Engine: {engine_name}.",
         "",
         "| figure | value |",
         "|---|---|",

@@ -1,8 +1,9 @@
 """The main job end to end on the real data: every source in, offers enriched incrementally, a report out.
 
-Built once per module (it loads every real file), on a copy of the cached taxonomy database. Enrichment
-runs on a slice of the offers with the lexical models only, to keep the suite fast; the dense model is
-exercised by the enrich tests.
+Built once per module (it loads every real file), on a copy of the cached taxonomy database. The
+alignment step ranks appellations with the multilingual encoder (its vectors cached in the repository's
+.grepp-cache); enrichment runs on a slice of the offers with the lexical models only, to keep the suite
+fast; the dense model is exercised by the enrich tests.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def demo(
 ) -> Iterator[tuple[Settings, duckdb.DuckDBPyConnection]]:
     folder = tmp_path_factory.mktemp("demo")
     shutil.copyfile(taxonomy_db, folder / "grepp.duckdb")
-    settings = load_settings(data=data_dir, db=folder / "grepp.duckdb", env={}, cwd=folder)
+    # the repository's cache: the alignment's vectors of ROME and ESCO labels are encoded once per machine
+    cache = Path(__file__).resolve().parents[2] / ".grepp-cache"
+    settings = load_settings(data=data_dir, db=folder / "grepp.duckdb", env={"GREPP_CACHE": str(cache)}, cwd=folder)
     with connect(settings.db_path) as con:
         for step in DEMO_STEPS:
             if step.name != "enrichment":
@@ -72,6 +75,18 @@ def test_taxonomies_are_aligned_once(demo: tuple[Settings, duckdb.DuckDBPyConnec
     )
     aligned = next(s for s in welder.sections if s.title.startswith("Correspondances ESCO"))
     assert aligned.items[0].label.startswith("soudeur")
+    # appellations are ranked with the multilingual encoder beside the lexical engine (skills lexically):
+    # a PAO compositor is a photocompositor, not a composer of music as the words alone suggest
+    versions = dict(con.execute("SELECT 'occ', any_value(aligner_version) FROM occupation_alignments").fetchall())
+    versions |= dict(con.execute("SELECT 'skills', any_value(aligner_version) FROM skill_alignments").fetchall())
+    assert "+use-m3" in versions["occ"] and "+" not in versions["skills"], versions
+    pao = con.execute(
+        "SELECT l.label FROM occupation_alignments a "
+        "JOIN taxonomy_display_labels_current r ON r.concept_id = a.rome_id "
+        "JOIN taxonomy_display_labels_current l ON l.concept_id = a.esco_id "
+        "WHERE a.rank = 1 AND r.label LIKE 'Compositeur / Compositrice en Publication Assistée par Ordinateur%'"
+    ).fetchall()
+    assert [row[0] for row in pao] == ["photocompositeur/photocompositrice"]
 
 
 def test_trainings_without_rome_codes_get_coded_metiers(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:

@@ -110,18 +110,26 @@ def register(cli: click.Group) -> None:
         _print_report(report)
 
     @taxonomy.command(name="align")
-    @click.option("--dense", is_flag=True, help="Add the multilingual USE encoder (slower when its cache is cold).")
+    @click.option(
+        "--dense", "engine", flag_value="dense", help="Skills too with the multilingual USE encoder (slower, cold)."
+    )
+    @click.option(
+        "--lexical", "engine", flag_value="lexical", help="No encoder at all (fastest; weaker appellation pairs)."
+    )
     @click.option("--force", is_flag=True, help="Recompute even when this aligner version is already stored.")
-    def align(dense: bool, force: bool) -> None:
+    def align(engine: str | None, force: bool) -> None:
         """Align ROME with ESCO: compétences/savoirs ↔ skills, appellations ↔ occupations.
 
         Computed by grepp's engines and stored with their scores per aligner version and taxonomy
         releases (tables skill_alignments, occupation_alignments); `grepp taxonomy show` lists them.
+        By default appellations are ranked with the multilingual USE encoder beside the lexical engine
+        (a few minutes the first time, while its vectors are cached) and skills lexically.
         `make demo` runs it. Example: grepp taxonomy align
         """
         from grepp.taxonomy_alignment import align_stored_taxonomies
 
         settings = get_state().settings()
+        dense = {"dense": True, "lexical": False}.get(engine or "")
         with connect(settings.db_path) as con, progress_bar("appellations ROME alignées") as advance:
             counts = align_stored_taxonomies(con, settings, dense=dense, force=force, on_progress=advance)
         for name, n in counts.items():
