@@ -10,7 +10,7 @@ Two alignments, each stored with its aligner's name and version and the taxonomy
 By default the appellations are ranked with the multilingual USE encoder (through its occupations
 adapter) beside the lexical engine, as ``grepp eval rank`` does, and the skills with the lexical engine
 alone: on 40 appellations drawn among the 4,250 whose best ESCO occupation differs, USE's pair was the
-better one 21 times, the lexical one 4 times (docs/benchmarks/ai-align.md). ``dense=True`` adds USE to
+better one 21 times, the lexical one 4 times (docs/benchmarks/ai-occupations.md). ``dense=True`` adds USE to
 the skills too, ``dense=False`` keeps both lexical (no model is loaded).
 
 An alignment already stored for the same aligner version and releases is skipped (``force`` recomputes

@@ -18,7 +18,7 @@ from grepp.enrich.occupation_alignment import (
     align_appellations,
     esco_occupation_forms,
 )
-from grepp.enrich.ranking import CONTEXT_CONFIG, TITLE_CONFIG
+from grepp.enrich.ranking import CONTEXT_CONFIG, FRENCH_TITLE_CONFIG
 from grepp.enrich.retrieval import Retriever
 from grepp.models import Concept
 from grepp.store.alignments import aligned_occupations, has_alignments, save_alignments
@@ -87,12 +87,12 @@ def test_same_trades_meet(concepts: list[Concept], alignments: list[OccupationAl
 
 def test_metier_context_shared_per_metier_equals_the_ranking_engine(concepts: list[Concept]) -> None:
     """Scoring each métier's context once gives the scores of Retriever with per-title context texts."""
-    metiers = MetierContext.from_concepts(concepts, config=TITLE_CONFIG)
+    metiers = MetierContext.from_concepts(concepts, config=FRENCH_TITLE_CONFIG)
     appellations = [c for c in concepts if c.kind == "appellation"][:12]
     subset = [c for c in concepts if c.kind != "appellation"] + appellations
     rows = align_appellations(subset, metiers=metiers, per_item=5)
     items, groups = esco_occupation_forms(concepts)
-    retriever = Retriever(items, groups=groups, config=TITLE_CONFIG)
+    retriever = Retriever(items, groups=groups, config=FRENCH_TITLE_CONFIG)
     titles = [c.label for c in appellations]
     scores = retriever.element_scores(titles, context=metiers.context(titles))
     starts = np.flatnonzero(

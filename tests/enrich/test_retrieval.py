@@ -288,3 +288,43 @@ def test_skills_and_german_titles_get_a_second_encoder_french_titles_do_not(data
     assert second_encoder(sentences, skill_c, "skills") == ("e5-small", SECOND_WEIGHT_SENTENCES) == ("e5-small", 1.0)
     assert second_encoder(sentences, de_c, "occupations") is None  # sentences → occupations: not measured
     assert second_encoder(de_q, de_c, None) is None  # no taxonomy: the kind of corpus is unknown
+
+
+def test_a_french_title_keeps_its_level_of_responsibility() -> None:
+    """A technician is not his trade's team leader (see LEVEL_WEIGHT)."""
+    from grepp.enrich.lexical import title_level
+    from grepp.enrich.ranking import LEVEL_WEIGHT
+
+    levels = [title_level(t) for t in ("Cheffe d'équipe", "Directrice", "Aide-soignant", "Technicien", "")]
+    assert levels == [1, 1, 0, 0, 0]
+    assert title_level("Assistant chef de chantier") == 0 and title_level("Assistant chef de chantier", anywhere=True)
+    corpus = [
+        ("lead", "chef d'équipe de maintenance industrielle"),
+        ("tech", "technicien de maintenance"),
+        ("asst", "assistant de maintenance industrielle"),
+    ]
+    plain = Retriever(corpus)
+    levelled = Retriever(corpus, config=dataclasses.replace(plain.config, level_weight=LEVEL_WEIGHT))
+    titles = ["Technicien de maintenance industrielle", "Chef d'équipe maintenance"]
+    drop = plain.element_scores(titles) - levelled.element_scores(titles)  # elements in corpus order
+    assert drop[0].tolist() == pytest.approx([LEVEL_WEIGHT, 0.0, 0.0], abs=1e-6)
+    assert drop[1].tolist() == pytest.approx([0.0, 0.0, 0.0], abs=1e-6)  # a leader's title: nothing above it
+    # a title naming a responsibility anywhere is no trade's worker: "Assistant chef de chantier" keeps its chefs
+    near = ["Assistant chef d'équipe maintenance"]
+    drop = plain.element_scores(near) - levelled.element_scores(near)
+    assert drop[0].tolist() == pytest.approx([0.0, 0.0, 0.0], abs=1e-6)
+    # a title's context texts (its métier's other appellations) are scored without levels
+    ctx = [[("Chef de chantier", 1.0)]]
+    assert (plain.element_scores(titles[:1], context=ctx) - levelled.element_scores(titles[:1], context=ctx))[
+        0
+    ].tolist() == pytest.approx([LEVEL_WEIGHT, 0.0, 0.0], abs=1e-6)
+    # rank_corpus weighs levels for French titles against a corpus of occupations (known by the label book)
+    book = LabelBook.from_concepts(
+        [Concept(f"esco:{i}", "esco", "occupation", "", text, (Label(text, "fr"),)) for i, text in corpus]
+    )
+    query = [("q", "Technicien de maintenance industrielle (H/F)")]
+    levelled_ranking = dict(rank_corpus(query, corpus, book=book, top=3)[0][1])
+    plain_ranking = dict(rank_corpus(query, corpus, top=3)[0][1])  # no book: the corpus's kind is unknown
+    assert levelled_ranking["lead"] < plain_ranking["lead"] - LEVEL_WEIGHT / 2
+    assert levelled_ranking["tech"] == pytest.approx(plain_ranking["tech"], abs=1e-6)
+    assert max(levelled_ranking, key=levelled_ranking.__getitem__) == "tech"

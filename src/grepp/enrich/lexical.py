@@ -127,6 +127,34 @@ def title_head(text: str) -> str:
     return ""
 
 
+#: French head words of job titles that name a level of responsibility above the trade (leads, manages).
+#: Keys as :func:`title_head` gives them (folded). Words below it ("assistant", "aide", "adjoint", "commis")
+#: were tried and left out: they also name trades of their own (*assistant médico-administratif* is ESCO's
+#: medical secretary), see :data:`grepp.enrich.ranking.LEVEL_WEIGHT`.
+_ABOVE = frozenset(
+    (
+        "chef", "cheffe", "responsable", "directeur", "superviseur", "contremaitre", "contremaitresse", "manager",
+        "cadre", "coordinateur", "coordonnateur", "gerant", "encadrant",
+    )
+)  # fmt: skip
+
+
+def title_level(text: str, *, anywhere: bool = False) -> int:
+    """1 when a French job title's head word names a level of responsibility above the trade ("Cheffe
+    d'équipe de maintenance", "Responsable…", "Directrice…", "Contremaître…"), else 0. ``anywhere``: when any
+    of its words does ("Assistant chef de chantier" works beside the site manager: a query's level).
+
+    >>> title_level("Cheffe d'équipe"), title_level("Assistant chef de chantier"), title_level("Technicien")
+    (1, 0, 0)
+    >>> title_level("Assistant chef de chantier", anywhere=True)
+    1
+    """
+    if not anywhere:
+        return int(title_head(text) in _ABOVE)
+    words = (w[:-1] if w.endswith("s") and len(w) > 4 else w for w in re.split(r"[ '’/-]", label_key(text)))
+    return int(any(w in _ABOVE for w in words))
+
+
 _FRENCH = snowballstemmer.stemmer("french")
 
 

@@ -32,7 +32,7 @@ from grepp.enrich.embed import Encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.lexical import gender_keys
 from grepp.enrich.metier_context import MetierContext, MetierRows
-from grepp.enrich.ranking import RANKER_VERSION, TITLE_CONFIG, broad_weights
+from grepp.enrich.ranking import FRENCH_TITLE_CONFIG, RANKER_VERSION, broad_weights
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.models import Concept
 
@@ -84,7 +84,7 @@ def align_appellations(
     ``book`` (label expansion), ``metiers`` (métier context) and ``broad_labels`` (ISCO group labels)
     are those of ``grepp eval rank``; without them the engine ranks on the labels alone.
     """
-    config = config or TITLE_CONFIG
+    config = config or FRENCH_TITLE_CONFIG
     appellations = [c for c in concepts if c.taxonomy == "rome" and c.kind == "appellation"]
     items, groups = esco_occupation_forms(concepts)
     if not appellations or not items:

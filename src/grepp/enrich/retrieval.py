@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from grepp.enrich.embed import Encoder
-from grepp.enrich.lexical import LexicalSpace, gender_keys, title_head
+from grepp.enrich.lexical import LexicalSpace, gender_keys, title_head, title_level
 
 RETRIEVER_NAME = "retrieval.hybrid"
 RETRIEVER_VERSION = "1"
@@ -53,6 +53,11 @@ class RetrievalConfig:
     #: Nickeleuse industrielle" and "nickeleur industriel"), so that no neighbour lifted by the métier context
     #: or by its preferred-label weight passes them; 0: off. See :data:`grepp.enrich.ranking.TITLE_CONFIG`
     exact_weight: float = 0.0
+    #: penalty of the forms whose head word names a level of responsibility above the trade ("chef",
+    #: "responsable", "directeur"…; see :func:`~grepp.enrich.lexical.title_level`) for a query without such a
+    #: word, so that a technician is not read as his trade's team leader; 0: off. Applied by the query's level
+    #: to its own forms and expansions, not to its context texts. See :data:`grepp.enrich.ranking.LEVEL_WEIGHT`
+    level_weight: float = 0.0
     #: the corpus's language when known to be one ("de": German stems and compound parts in the word view,
     #: see :class:`~grepp.enrich.lexical.GermanWords`); "": mixed, French-leaning stems
     language: str = ""
@@ -120,6 +125,10 @@ class Retriever:
                 head = title_head(text)
                 if head:
                     self.form_head[i] = self._head_ids.setdefault(head, len(self._head_ids))
+        #: each form's level of responsibility (see :func:`title_level`), when levels are weighed
+        self.form_level = np.zeros(len(self.form_texts), dtype=np.int8)
+        if self.config.level_weight:
+            self.form_level = np.array([title_level(text) for text in self.form_texts], dtype=np.int8)
         #: gender-folded key → the forms bearing it, when exact names are weighed
         self._key_forms: dict[str, list[int]] = {}
         if self.config.exact_weight:
@@ -178,6 +187,12 @@ class Retriever:
                 extra_scores = self.form_scores([text for _, text in extra]) * self.config.expansion_discount
                 for row, (i, _) in enumerate(extra):
                     np.maximum(forms[i], extra_scores[row], out=forms[i])
+        if self.config.level_weight:
+            # by the query's own level, for its expansions too; not for its context texts (a métier's other
+            # appellations: a team leader's context is mostly the trade he leads)
+            levels = np.array([title_level(q, anywhere=True) for q in queries], dtype=np.int8)
+            other = (self.form_level[None, :] != 0) & (self.form_level[None, :] != levels[:, None])
+            forms -= self.config.level_weight * other * self.form_weight[None, :]
         if context is not None and self.config.context_weight > 0:
             for i, items in enumerate(context):
                 if items:
