@@ -15,7 +15,7 @@ Two views of a text, each a TF-IDF space fitted on the corpus being searched:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -121,10 +121,15 @@ def title_head(text: str) -> str:
     >>> title_head("2 Agents de production"), title_head("Aide-soignante (H/F)")
     ('agent', 'aide')
     """
+    return next(_title_words(text), "")
+
+
+def _title_words(text: str) -> Iterator[str]:
+    """A title's words, keyed as :func:`title_head` reads them (numbers and elided articles skipped, a plural
+    ``s`` dropped from words of five letters or more)."""
     for word in re.split(r"[ '’]", label_key(text)):
         if word and word not in ("l", "d") and not word.isdigit():
-            return word[:-1] if word.endswith("s") and len(word) > 4 else word
-    return ""
+            yield word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
 #: French head words of job titles that name a level of responsibility above the trade (leads, manages).
@@ -151,8 +156,7 @@ def title_level(text: str, *, anywhere: bool = False) -> int:
     """
     if not anywhere:
         return int(title_head(text) in _ABOVE)
-    words = (w[:-1] if w.endswith("s") and len(w) > 4 else w for w in re.split(r"[ '’/-]", label_key(text)))
-    return int(any(w in _ABOVE for w in words))
+    return int(any(word in _ABOVE for word in _title_words(text)))
 
 
 _FRENCH = snowballstemmer.stemmer("french")

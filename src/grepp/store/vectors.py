@@ -139,11 +139,11 @@ class EmbeddingCache:
             self._seen.add(path.name)
             self._open.append(shard)
 
-    def _lookup(self, digests: npt.NDArray[np.bytes_]) -> dict[int, Matrix]:
-        """Position in ``digests`` → its vector, read from the open shards (newest first)."""
+    def _lookup(self, digests: npt.NDArray[np.bytes_], shards: Sequence[_Shard] | None = None) -> dict[int, Matrix]:
+        """Position in ``digests`` → its vector, read from ``shards`` (default: all open ones), newest first."""
         found: dict[int, Matrix] = {}
         todo = np.arange(len(digests))
-        for shard in reversed(self._open):
+        for shard in reversed(self._open if shards is None else shards):
             if not len(todo):
                 break
             hit, rows = shard.find(digests[todo])
@@ -162,8 +162,10 @@ class EmbeddingCache:
         if len(found) < len(keys):
             before = len(self._open)
             self._scan()
-            if len(self._open) > before:
-                found = self._lookup(digests)
+            if len(self._open) > before:  # look for the missing keys in the shards just opened
+                missing = np.array([pos for pos in range(len(keys)) if pos not in found])
+                more = self._lookup(digests[missing], self._open[before:])
+                found.update((int(missing[i]), vec) for i, vec in more.items())
         return {keys[pos]: vec for pos, vec in found.items()}
 
     def put_many(self, items: dict[str, Matrix]) -> None:
