@@ -203,13 +203,16 @@ def test_the_secret_never_appears_in_logs_errors_or_repr(
 
 
 def test_requests_are_spaced_by_the_rate_cap(api: FranceTravailReplay) -> None:
-    with client_for(api, requests_per_second=20.0) as client:
+    with client_for(api, requests_per_second=10.0) as client:
         list(client.iter_offers(departement="74"))
         list(client.iter_offers(departement="74"))
     times = [t for _, _, t in api.searches]
     assert len(times) == 6
-    # 50 ms apart when sent; allow for jitter in delivery
-    assert min(b - a for a, b in itertools.pairwise(times)) > 0.025
+    # Sent 100 ms apart. One gap can look short at the server when the request before it was delivered late,
+    # so the check is on the span of the five gaps (500 ms), where delivery jitter counts only at the two ends;
+    # without the cap the six local requests take under 100 ms here.
+    assert times[-1] - times[0] > 0.4
+    assert all(b > a for a, b in itertools.pairwise(times))
 
 
 def test_client_from_env(api: FranceTravailReplay) -> None:
