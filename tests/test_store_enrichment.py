@@ -18,8 +18,9 @@ def test_limit_is_honoured_and_enriched_offers_are_skipped(con: duckdb.DuckDBPyC
     save_results(con, enricher="e", version="1", states=[("s:1", "h1", "coded", None)])
     todo = offers_to_enrich(con, "e", "1")
     assert len(todo) == 49 and "s:1" not in {o.offer_id for o in todo}
-    con.execute("UPDATE offers SET content_hash = 'new' WHERE id = 's:1'")
-    assert "s:1" in {o.offer_id for o in offers_to_enrich(con, "e", "1")}
+    con.execute("UPDATE offers SET content_hash = 'new', employer_name = 'Hyper U' WHERE id = 's:1'")
+    assert [o.employer for o in offers_to_enrich(con, "e", "1") if o.offer_id == "s:1"] == ["Hyper U"]
+    assert {o.employer for o in todo} == {""}  # no name stored: empty, never None
 
 
 def test_the_current_views_show_each_offer_s_latest_version_only(con: duckdb.DuckDBPyConnection) -> None:

@@ -132,7 +132,7 @@ def enrich_batch(
     """Code a batch of offers: (states, occupation rows, skill rows), ready for :func:`save_results`."""
     version = enrichers.version
     results = enrichers.coder.code_many(
-        [OccupationInput(o.title, o.description, o.naf_code or "", o.language or "") for o in offers]
+        [OccupationInput(o.title, o.description, o.naf_code or "", o.language or "", o.employer) for o in offers]
     )
     states: list[tuple[str, str, str, str | None]] = []
     occupations: list[tuple[object, ...]] = []

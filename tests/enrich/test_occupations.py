@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -126,6 +127,19 @@ def test_the_titles_head_word_names_the_job_not_its_field(coder: OccupationCoder
     assert result.metiers[0].code == "K2111" == offer["romeCode"]
     assert result.appellations[0].label.startswith("Formateur")
     assert title_head("2 Agents de production") == "agent" and title_head(" (H/F) ") == ""
+
+
+def test_the_employers_name_in_a_title_is_not_read_as_the_job(coder: OccupationCoder, data_dir: Path) -> None:
+    """A real offer, "Technicien IT, Technicienne IT F/H - Superprod (H/F)": "prod" is the company's, not the job's."""
+    path = data_dir / "offers" / "france-travail" / "national-it-data-2022-2025.jsonl"
+    line = next(line for line in path.open(encoding="utf-8") if '"Superprod"' in line)
+    item = offer_input(strip_coding(json.loads(line)))
+    assert item.employer == "Superprod" and "Superprod" in item.title
+    coded = coder.code(item)
+    plain = coder.code(replace(item, title="Technicien IT, Technicienne IT F/H (H/F)", employer=""))
+    assert coded.rome_codes[:5] == plain.rome_codes[:5]
+    misread = coder.code(replace(item, employer=""))  # v10 read the name as words of the job
+    assert misread.rome_codes[:5] != coded.rome_codes[:5]
 
 
 def test_titles_lose_contract_and_gender_noise() -> None:

@@ -1,6 +1,6 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v10`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v11`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
 German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
@@ -8,7 +8,8 @@ one through the French label of its best ESCO occupation, found by ESCO's Englis
 glossary grown by the words two unseen sets of German titles missed, German inflection brackets keyed
 by their masculine form, "Gehilf(e)in" → gehilfe; v10: the ESCO occupation bearing the first
 appellation's name, where exactly one does, comes first in the ESCO list, which otherwise reads the
-title alone).
+title alone; v11: the employer's name, where the title carries it as a segment of its own ("Hyper U -
+Employé commercial"), is not read as words of the job).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -51,11 +52,11 @@ from grepp.enrich.lexical import gender_keys, gender_pair, label_key, title_head
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
-from grepp.enrich.text import offer_text
+from grepp.enrich.text import offer_employer, offer_text, without_employer
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "10"
+CODER_VERSION = "11"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
@@ -98,17 +99,19 @@ def clean_title(title: str) -> str:
 
 @dataclass(frozen=True)
 class OccupationInput:
-    """What the coder reads: a title, an optional description, the employer's NAF code when known.
+    """What the coder reads: a title, an optional description, the employer's NAF code and name when known.
 
     ``language`` is the text's (``"fr"`` when empty); a German title is read through
     :func:`~grepp.enrich.glossary.translate_title` as well, an English one through its best ESCO
-    occupation's French label.
+    occupation's French label. The ``employer``'s name is taken out of the title where it stands apart
+    (:func:`~grepp.enrich.text.without_employer`).
     """
 
     title: str
     description: str = ""
     naf: str = ""
     language: str = ""
+    employer: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,9 +267,10 @@ class OccupationCoder:
             on_progress(len(rome_items) + len(esco_items))
 
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
-        title = expand_acronyms(clean_title(item.title))
+        raw = without_employer(item.title, item.employer) if item.employer else item.title
+        title = expand_acronyms(clean_title(raw))
         if item.language == "de":  # the French words first: the head word bonus reads the first one
-            french = translate_title(item.title[:MAX_TITLE_CHARS])
+            french = translate_title(raw[:MAX_TITLE_CHARS])
             title = f"{french} / {title}" if french else title
         text = clean_offer_text(item.description, PROFILE_CHARS)
         return title, text[:DESCRIPTION_CHARS], text
@@ -560,7 +564,7 @@ def strip_coding(offer: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
-    """The coder's input from an offer dict: title, description, NAF code (the coding fields are stripped).
+    """The coder's input from an offer dict: title, description, NAF code, employer (coding fields stripped).
 
     The language is the offer's ``language`` field when it has one, else read from the description's
     function words (German ads get their title read through the glossary too).
@@ -576,4 +580,5 @@ def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
         description=description,
         naf=naf if isinstance(naf, str) else str(naf),
         language=language.lower()[:2],
+        employer=offer_employer(clean),
     )

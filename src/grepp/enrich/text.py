@@ -205,3 +205,57 @@ def offer_text(offer: Mapping[str, Any]) -> tuple[str, str]:
     title = next((offer[k] for k in _TITLE_FIELDS if offer.get(k)), "")
     description = next((offer[k] for k in _DESCRIPTION_FIELDS if offer.get(k)), "")
     return str(title), str(description)
+
+
+def offer_employer(offer: Mapping[str, Any]) -> str:
+    """The employer's name of an offer dict (France Travail ``entreprise.nom``, Jobsuche ``arbeitgeber``).
+
+    >>> offer_employer({"entreprise": {"nom": "Hyper U"}}), offer_employer({"arbeitgeber": "Bosch GmbH"})
+    ('Hyper U', 'Bosch GmbH')
+    """
+    company = offer.get("entreprise")
+    name = company.get("nom") if isinstance(company, Mapping) else None
+    name = name or offer.get("arbeitgeber") or offer.get("firma") or ""
+    return name if isinstance(name, str) else ""
+
+
+#: What sets an employer's name apart from the job in a title: " - ", "|", ":", ",", brackets.
+_SEGMENT_EDGE = r"[-–—|:,;/()\[\]]"
+
+
+def _fold_chars(text: str) -> str:
+    """Lower case without accents, one character for one (so positions stay those of ``text``)."""
+    return "".join(unicodedata.normalize("NFD", ch)[:1].lower() or ch for ch in text)
+
+
+def without_employer(title: str, employer: str) -> str:
+    """The title without the employer's name where the name is a segment of its own.
+
+    Recruiters and agencies put their name in the title ("Hyper U - Employé commercial", "Opérateur machine
+    F/H - ENERGIS RH Villefranche (H/F)"), where a job coder would read it as words of the job. The name
+    (case and accents aside) is removed only at the title's start or end or between separators, and only
+    if a word is left: "Vendeur en boulangerie" keeps its word when the employer is "Boulangerie".
+
+    >>> without_employer("Hyper U - Employé commercial (H/F)", "HYPER U")
+    'Employé commercial (H/F)'
+    >>> without_employer("Opérateur machine F/H - ENERGIS RH Villefranche (H/F)", "Energis RH Villefranche")
+    'Opérateur machine F/H (H/F)'
+    >>> without_employer("Vendeur en boulangerie", "Boulangerie"), without_employer("Boulanger", "Boulanger")
+    ('Vendeur en boulangerie', 'Boulanger')
+    """
+    words = re.findall(r"\w+", _fold_chars(employer))
+    if not words or len("".join(words)) < 3:
+        return title
+    name = r"\W{0,3}".join(re.escape(w) for w in words)
+    pattern = rf"(?:^|{_SEGMENT_EDGE})\s*({name})\s*(?={_SEGMENT_EDGE}|$)|^\s*({name})\s+(?=\w)"
+    found = re.search(pattern, _fold_chars(title))
+    if found is None:
+        return title
+    start, end = found.span(1) if found.group(1) is not None else found.span(2)
+    rest = f"{title[:start]} {title[end:]}"
+    # separators left face to face ("Soudeur - - Lyon", "Soudeur ( )") close up; the ends lose theirs
+    rest = re.sub(r"\s*(?:-|–|—|\|)\s*(?:-|–|—|\|)\s*", " - ", rest)
+    rest = re.sub(r"\(\s*\)|\[\s*\]", " ", rest)
+    rest = re.sub(r"\s*(?:-|–|—|\|)\s*(?=\()", " ", rest)
+    rest = re.sub(rf"^(?:\s|{_SEGMENT_EDGE})+|(?:\s|[-–—|:,;/])+$", "", " ".join(rest.split()))
+    return rest if re.search(r"\w{2}", rest) else title

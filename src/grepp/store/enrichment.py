@@ -98,6 +98,7 @@ class OfferText:
     description: str
     language: str
     naf_code: str | None
+    employer: str = ""
 
 
 def offers_to_enrich(
@@ -106,7 +107,7 @@ def offers_to_enrich(
     """Offers never seen by this enricher version, or changed since (content hash differs)."""
     sql = """
         SELECT o.id, o.content_hash, coalesce(o.title, ''), coalesce(o.description_text, o.description, ''),
-               coalesce(o.language, 'fr'), o.naf_code
+               coalesce(o.language, 'fr'), o.naf_code, coalesce(o.employer_name, '')
         FROM offers o
         LEFT JOIN offer_enrichment_state s
           ON s.offer_id = o.id AND s.enricher = ? AND s.enricher_version = ?
