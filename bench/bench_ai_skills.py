@@ -31,7 +31,6 @@ from grepp.models import Concept
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
 
-from grepp.enrich.skill_alignment import ALIGNER_NAME, ALIGNER_VERSION, Alignment, align_rome_esco  # noqa: E402
 from grepp.enrich.skills import (  # noqa: E402
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
@@ -425,78 +424,6 @@ def dense(concepts: list[Concept], links: dict[str, list[str]], lines: list[str]
     ]
 
 
-def alignment(concepts: list[Concept], lines: list[str]) -> None:
-    """ROME ↔ ESCO alignment with the extractor's gazetteer: coverage and a random sample to check by hand."""
-    import random
-
-    start = time.perf_counter()
-    rows = align_rome_esco(concepts)
-    took = time.perf_counter() - start
-    by_id = {c.id: c for c in concepts}
-    rome_items = sum(1 for c in concepts if c.taxonomy == "rome" and c.kind in ("competence", "savoir"))
-    aligned = {r.rome_id for r in rows}
-    exact = sum(r.method == "exact" for r in rows)
-    best: dict[str, Alignment] = {}
-    for r in rows:
-        best.setdefault(r.rome_id, r)
-    sample = random.Random(1).sample(sorted(best.values(), key=lambda r: r.rome_id), min(30, len(best)))
-    lines += [
-        f"## ROME compétences/savoirs ↔ ESCO skills (`{ALIGNER_NAME}.v{ALIGNER_VERSION}`)",
-        "",
-        "| figure | value |",
-        "|---|---|",
-        f"| ROME items (compétences + savoirs) | {rome_items} |",
-        f"| items with ≥ 1 ESCO skill (score ≥ 0.5) | {len(aligned)} ({len(aligned) / max(rome_items, 1):.1%}) |",
-        f"| pairs stored | {len(rows)} (exact {exact}) |",
-        f"| time | {took:.1f} s |",
-        "",
-        "Random sample (seed 1) of each aligned item's best pair, to check by hand (hand-check of this sample,",
-        'redrawn 2026-11-29, ninth session, when "par" became a content word — "travailler par équipes" is',
-        "shift work, not team work — and the aligned items changed: 22 of 30 the same skill or its direct",
-        "broader skill, 7 loosely related ('Proposer des améliorations pour les services portuaires' →",
-        "'proposer des stratégies d’amélioration', 'Kinésithérapie animale' → 'kinésithérapie'), 1 wrong —",
-        "'Droits et obligations du propriétaire' → 'droit des obligations'; the two previous samples, drawn",
-        "from the earlier alignments, read 26 / 3 / 1):",
-        "",
-        "| score | ROME | ESCO |",
-        "|---|---|---|",
-    ]
-    lines += [f"| {r.score:.2f} | {by_id[r.rome_id].label} | {by_id[r.esco_id].label} |" for r in sample]
-    lines.append("")
-    if "--no-dense" in sys.argv:
-        return
-    from grepp.enrich.embed import get_encoder
-    from grepp.store.vectors import EmbeddingCache
-
-    encoder = get_encoder("use-m3", EmbeddingCache(ROOT / ".grepp-cache" / "skills-align"))
-    start = time.perf_counter()
-    rows = align_rome_esco(concepts, encoder=encoder)
-    took = time.perf_counter() - start
-    dense_rows = sorted((r for r in rows if r.method == "dense"), key=lambda r: r.rome_id)
-    covered = {r.rome_id for r in rows}
-    sample = random.Random(1).sample(dense_rows, min(30, len(dense_rows)))
-    lines += [
-        "With the dense fallback (`encoder=use-m3`, nearest ESCO label by cosine ≥ 0.8 for items the",
-        "gazetteer left unaligned; vectors cached under .grepp-cache/skills-align):",
-        "",
-        "| figure | value |",
-        "|---|---|",
-        f"| items with ≥ 1 ESCO skill | {len(covered)} ({len(covered) / max(rome_items, 1):.1%}) |",
-        f"| dense pairs | {len(dense_rows)} |",
-        f"| time (vectors cached; the first run encodes 47k labels, ≈ 10 min on this loaded machine) | {took:.1f} s |",
-        "",
-        "Hand-check of this sample (redrawn 2026-11-29): 21 of 30 the same skill or its broader skill, 5 loosely",
-        "related, 4 wrong (e.g. 'Techniques de reliure' → 'techniques d’élagage', 'Techniques de comptage' →",
-        "'techniques de capitonnage'; the 2026-11-27 sample read 19 / 6 / 5). Use `method = 'dense'` pairs",
-        "as suggestions, not as a crosswalk.",
-        "",
-        "| cosine | ROME | ESCO |",
-        "|---|---|---|",
-    ]
-    lines += [f"| {r.score:.2f} | {by_id[r.rome_id].label} | {by_id[r.esco_id].label} |" for r in sample]
-    lines.append("")
-
-
 def speed(extractor: SkillExtractor, lines: list[str], build_s: float) -> None:
     offers = []
     for name in ("all-sectors-2025.jsonl", "national-it-data-2022-2025.jsonl"):
@@ -564,7 +491,6 @@ def main() -> None:
     llm_sanity(extractor, lines)
     frequent(extractor, lines)
     speed(extractor, lines, build_s)
-    alignment(concepts, lines)
     if "--no-dense" not in sys.argv:
         dense(concepts, links, lines)
     load = os.getloadavg()

@@ -4,14 +4,15 @@ Two alignments, each stored with its aligner's name and version and the taxonomy
 (:mod:`grepp.store.alignments`):
 
 - ROME compétences/savoirs ↔ ESCO skills (:mod:`grepp.enrich.skill_alignment`, table ``skill_alignments``);
-- ROME appellations ↔ ESCO occupations (:mod:`grepp.enrich.occupation_alignment`, the ranking engine of
-  ``grepp eval rank``, table ``occupation_alignments``).
+- ROME appellations ↔ ESCO occupations (:mod:`grepp.enrich.occupation_alignment`, table ``occupation_alignments``),
 
-By default the appellations are ranked with the multilingual USE encoder (through its occupations
-adapter) beside the lexical engine, as ``grepp eval rank`` does, and the skills with the lexical engine
-alone: on 40 appellations drawn among the 4,250 whose best ESCO occupation differs, USE's pair was the
-better one 21 times, the lexical one 4 times (docs/benchmarks/ai-occupations.md). ``dense=True`` adds USE to
-the skills too, ``dense=False`` keeps both lexical (no model is loaded).
+both ranked by the engine of ``grepp eval rank``. By default its lexical part is joined by the multilingual
+USE encoder, through the adapter of each kind (occupations, skills): on 40 appellations drawn among the 4,250
+whose best ESCO occupation differs, USE's pair was the better one 21 times, the lexical one 4 times
+(docs/benchmarks/ai-occupations.md); against VDAB's human mapping of Competent labels to ESCO skills, the
+best 20 % of the skill pairs were right 59 % of the time with USE, 54 % without (docs/benchmarks/ai-align.md).
+``dense=True`` adds e5-small's cosine to USE's for the skills (63 %; e5 encodes about 110 labels a second
+here, so the first run takes several minutes more), ``dense=False`` keeps both lexical (no model is loaded).
 
 An alignment already stored for the same aligner version and releases is skipped (``force`` recomputes
 it); each one is replaced in a single transaction, so a crash keeps the previous rows::
@@ -23,12 +24,17 @@ it); each one is replaced in a single transaction, so a crash keeps the previous
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from grepp.config import Settings
 from grepp.enrich.adapters import ADAPTER_VERSIONS, adapted
+from grepp.enrich.ranking import SECOND_ENCODER, SECOND_WEIGHT_TITLES
 from grepp.errors import TaxonomyError
+
+if TYPE_CHECKING:
+    from grepp.enrich.embed import Encoder
 
 Progress = Callable[[int], None]
 
@@ -55,7 +61,8 @@ def align_stored_taxonomies(
 ) -> dict[str, int]:
     """Align skills and occupations of the current releases; counts of what was stored (0 when skipped).
 
-    ``dense``: None (default) = USE for the appellations, lexical skills; True = USE for both; False = neither.
+    ``dense``: None (default) = USE beside the lexical engine for both; True = e5-small beside USE for the
+    skills; False = lexical only.
     """
     from grepp.enrich import occupation_alignment as occ
     from grepp.enrich import skill_alignment as skl
@@ -64,10 +71,14 @@ def align_stored_taxonomies(
 
     rome_version, esco_version = _releases(con)
 
-    uses_encoder = {"skills": dense is True, "occupations": dense is not False}
+    uses_encoder = dense is not False
 
     def suffix(domain: str) -> str:
-        return f"+{DENSE_ENCODER}.adapted{ADAPTER_VERSIONS[domain]}" if uses_encoder[domain] else ""
+        if not uses_encoder:
+            return ""
+        fused = dense and domain == "skills"  # e5-small beside USE, as `grepp eval rank` ranks skill labels
+        second = f"+{SECOND_ENCODER}.adapted{ADAPTER_VERSIONS[domain]}x{SECOND_WEIGHT_TITLES:g}" if fused else ""
+        return f"+{DENSE_ENCODER}.adapted{ADAPTER_VERSIONS[domain]}{second}"
 
     releases = {"rome_version": rome_version, "esco_version": esco_version}
     skill_run = {"aligner": skl.ALIGNER_NAME, "aligner_version": skl.ALIGNER_VERSION + suffix("skills"), **releases}
@@ -81,24 +92,16 @@ def align_stored_taxonomies(
     counts = {"skill pairs": 0, "appellation pairs": 0}
     if not (todo_skills or todo_occ):
         return counts
-    encoder = None
-    if (todo_skills and uses_encoder["skills"]) or (todo_occ and uses_encoder["occupations"]):
-        from grepp.enrich.embed import get_encoder
-        from grepp.store.vectors import EmbeddingCache
+    from grepp.enrich.expansion import LabelBook
 
-        encoder = get_encoder(DENSE_ENCODER, cache=EmbeddingCache(settings.cache_dir / "vectors"))
     concepts = load_concepts(con)
-    if todo_skills:
-        rows = skl.align_rome_esco(concepts, encoder=adapted(encoder, "skills") if uses_encoder["skills"] else None)
-        counts["skill pairs"] = save_alignments(con, rows, **skill_run)
+    book = LabelBook.from_concepts(concepts)
     if todo_occ:
-        from grepp.enrich.expansion import LabelBook
         from grepp.enrich.metier_context import MetierContext
         from grepp.enrich.ranking import CONTEXT_CONFIG
         from grepp.taxonomy.concepts import isco_group_labels
 
-        book = LabelBook.from_concepts(concepts)
-        encoder = adapted(encoder, "occupations")
+        encoder = adapted(_encoder(settings, DENSE_ENCODER), "occupations") if uses_encoder else None
         metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)
         pairs = occ.align_appellations(
             concepts,
@@ -109,4 +112,24 @@ def align_stored_taxonomies(
             on_progress=on_progress,
         )
         counts["appellation pairs"] = save_alignments(con, pairs, table="occupation_alignments", **occ_run)
+        del encoder, metiers, pairs
+    if todo_skills:
+        # encoders of their own: the ~50,000 label vectors they keep in memory go with them (peak memory)
+        skills_encoder = adapted(_encoder(settings, DENSE_ENCODER), "skills") if uses_encoder else None
+        if dense and skills_encoder is not None:
+            from grepp.enrich.embed import FusedEncoder
+
+            other = adapted(_encoder(settings, SECOND_ENCODER), "skills")
+            assert other is not None
+            skills_encoder = FusedEncoder([(skills_encoder, 1.0), (other, SECOND_WEIGHT_TITLES)])
+        rows = skl.align_rome_esco(concepts, book=book, encoder=skills_encoder)
+        counts["skill pairs"] = save_alignments(con, rows, **skill_run)
     return counts
+
+
+def _encoder(settings: Settings, name: str) -> Encoder:
+    """A fresh encoder (the model itself is shared) on the vector cache: its memo is freed when it goes."""
+    from grepp.enrich.embed import Encoder
+    from grepp.store.vectors import EmbeddingCache
+
+    return Encoder(name, EmbeddingCache(settings.cache_dir / "vectors"))

@@ -111,19 +111,21 @@ def register(cli: click.Group) -> None:
 
     @taxonomy.command(name="align")
     @click.option(
-        "--dense", "engine", flag_value="dense", help="Skills too with the multilingual USE encoder (slower, cold)."
+        "--dense",
+        "engine",
+        flag_value="dense",
+        help="Skills with e5-small beside USE (better pairs; its first run encodes for several minutes).",
     )
-    @click.option(
-        "--lexical", "engine", flag_value="lexical", help="No encoder at all (fastest; weaker appellation pairs)."
-    )
+    @click.option("--lexical", "engine", flag_value="lexical", help="No encoder at all (fastest; weaker pairs).")
     @click.option("--force", is_flag=True, help="Recompute even when this aligner version is already stored.")
     def align(engine: str | None, force: bool) -> None:
         """Align ROME with ESCO: compétences/savoirs ↔ skills, appellations ↔ occupations.
 
         Computed by grepp's engines and stored with their scores per aligner version and taxonomy
         releases (tables skill_alignments, occupation_alignments); `grepp taxonomy show` lists them.
-        By default appellations are ranked with the multilingual USE encoder beside the lexical engine
-        (a few minutes the first time, while its vectors are cached) and skills lexically.
+        Both are ranked by the engine of `grepp eval rank`, the multilingual USE encoder beside its
+        lexical part (a few minutes the first time, while the vectors are cached); a compétence keeps
+        up to 3 ESCO skills above the engine's floor.
         `make demo` runs it. Example: grepp taxonomy align
         """
         from grepp.taxonomy_alignment import align_stored_taxonomies

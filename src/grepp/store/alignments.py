@@ -3,9 +3,9 @@
 Rows are keyed by (rome_id, esco_id, aligner, aligner_version): a rerun replaces that aligner version's
 rows in one transaction, so a failed run loses nothing and a repeated one duplicates nothing::
 
-    save_alignments(con, rows, aligner="skills.alignment.gazetteer", aligner_version="1",
+    save_alignments(con, rows, aligner="skills.alignment.rank", aligner_version="1-rank8",
                     rome_version="rome-v460", esco_version="esco-v1.1.1")
-    select_alignments(con, "rome-ogr:100007")  # [(esco_id, score, method), …]
+    select_alignments(con, "rome-ogr:100007")  # [(esco_id, score, method), …] of the latest run
     save_alignments(con, rows, table="occupation_alignments", …)  # appellation ↔ occupation, with rank
     aligned_occupations(con, "rome-ogr:38738")  # [(esco_id, score, method, rank), …] of the latest run
 """
@@ -131,23 +131,30 @@ def select_alignments(
 ) -> list[tuple[str, float, str]]:
     """The other side of a ROME item (``rome-ogr:…``) or an ESCO skill (``esco:…``) in the skill alignments.
 
-    ``(other_id, score, method)``, best first, over every aligner version.
+    ``(other_id, score, method)``, best first, from the latest skill alignment run (aligners score on scales
+    of their own, so runs are not mixed).
     """
+    latest = _latest_run(con, "skill_alignments")
+    if latest is None:
+        return []
     mine, other = ("esco_id", "rome_id") if concept_id.startswith("esco:") else ("rome_id", "esco_id")
     rows = con.execute(
-        f"SELECT {other}, max(score) AS s, min(method) FROM skill_alignments WHERE {mine} = ? AND score >= ? "
-        f"GROUP BY {other} ORDER BY s DESC, {other}",
-        [concept_id, min_score],
+        f"SELECT {other}, score, method FROM skill_alignments WHERE {mine} = ? AND score >= ? "
+        f"AND aligner = ? AND aligner_version = ? ORDER BY score DESC, {other}",
+        [concept_id, min_score, *latest],
     ).fetchall()
     return [(str(e), float(s), str(m)) for e, s, m in rows]
 
 
-def _latest_occupation_run(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+def _latest_run(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, str] | None:
     row = con.execute(
-        "SELECT aligner, aligner_version FROM occupation_alignments ORDER BY aligned_at DESC, aligner_version DESC "
-        "LIMIT 1"
+        f"SELECT aligner, aligner_version FROM {_table(table)} ORDER BY aligned_at DESC, aligner_version DESC LIMIT 1"
     ).fetchone()
     return (str(row[0]), str(row[1])) if row else None
+
+
+def _latest_occupation_run(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    return _latest_run(con, "occupation_alignments")
 
 
 def aligned_occupations(
