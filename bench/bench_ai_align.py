@@ -204,7 +204,7 @@ def main() -> None:
         "2026-11-29, fourteenth session, default engine): 23 of 30 the same skill, its direct broader skill or the",
         "skill of a diploma's field ('BP coiffure' → coiffure), 7 loosely related ('Analyser les tendances de",
         "marché' → … d'un marché financier, 'Distribuer ou administrer des médicaments' → … en urgence), none",
-        "wrong; the gazetteer aligner's sample read 22 / 7 / 1 (*ai-skills*, ninth session), for 2,692 items.",
+        "wrong; the gazetteer aligner's sample, read the same way in the ninth session, 22 / 7 / 1 for 2,692 items.",
         "",
         "| score | ROME compétence / savoir | ESCO skill |",
         "|---|---|---|",

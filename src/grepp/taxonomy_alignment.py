@@ -4,9 +4,9 @@ Two alignments, each stored with its aligner's name and version and the taxonomy
 (:mod:`grepp.store.alignments`):
 
 - ROME compétences/savoirs ↔ ESCO skills (:mod:`grepp.enrich.skill_alignment`, table ``skill_alignments``);
-- ROME appellations ↔ ESCO occupations (:mod:`grepp.enrich.occupation_alignment`, table ``occupation_alignments``),
+- ROME appellations ↔ ESCO occupations (:mod:`grepp.enrich.occupation_alignment`, table ``occupation_alignments``).
 
-both ranked by the engine of ``grepp eval rank``. By default its lexical part is joined by the multilingual
+Both are ranked by the engine of ``grepp eval rank``. By default its lexical part is joined by the multilingual
 USE encoder, through the adapter of each kind (occupations, skills): on 40 appellations drawn among the 4,250
 whose best ESCO occupation differs, USE's pair was the better one 21 times, the lexical one 4 times
 (docs/benchmarks/ai-occupations.md); against VDAB's human mapping of Competent labels to ESCO skills, the

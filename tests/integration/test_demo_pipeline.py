@@ -75,6 +75,9 @@ def test_taxonomies_are_aligned_once(demo: tuple[Settings, duckdb.DuckDBPyConnec
     )
     aligned = next(s for s in welder.sections if s.title.startswith("Correspondances ESCO"))
     assert aligned.items[0].label.startswith("soudeur")
+    welding = describe(con, "100007")  # the ROME savoir "Techniques de soudage": its ESCO skill of that name
+    skills_aligned = next(s for s in welding.sections if s.title.startswith("Correspondances ESCO"))
+    assert skills_aligned.items[0].label == "techniques de soudage" and "exact" in (skills_aligned.items[0].note or "")
     # both are ranked with the multilingual encoder beside the lexical engine: a PAO compositor is a
     # photocompositor, not a composer of music as the words alone suggest
     versions = dict(con.execute("SELECT 'occ', any_value(aligner_version) FROM occupation_alignments").fetchall())

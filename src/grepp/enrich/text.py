@@ -244,11 +244,12 @@ def without_employer(title: str, employer: str) -> str:
     ('Vendeur en boulangerie', 'Boulanger')
     """
     words = re.findall(r"\w+", _fold_chars(employer))
-    if not words or len("".join(words)) < 3:
-        return title
+    folded = _fold_chars(title)
+    if not words or len("".join(words)) < 3 or any(w not in folded for w in words):
+        return title  # most titles: no regex compiled
     name = r"\W{0,3}".join(re.escape(w) for w in words)
     pattern = rf"(?:^|{_SEGMENT_EDGE})\s*({name})\s*(?={_SEGMENT_EDGE}|$)|^\s*({name})\s+(?=\w)"
-    found = re.search(pattern, _fold_chars(title))
+    found = re.search(pattern, folded)
     if found is None:
         return title
     start, end = found.span(1) if found.group(1) is not None else found.span(2)
