@@ -56,10 +56,15 @@ class OccupationAlignment:
 
 def esco_occupation_forms(concepts: Iterable[Concept]) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """French surface forms of every ESCO occupation (preferred label first) and form id → concept id."""
+    return esco_forms(concepts, ("occupation",))
+
+
+def esco_forms(concepts: Iterable[Concept], kinds: Sequence[str]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """French surface forms of every ESCO concept of these kinds (preferred label first), form id → concept id."""
     items: list[tuple[str, str]] = []
     groups: dict[str, str] = {}
     for concept in concepts:
-        if concept.taxonomy != "esco" or concept.kind != "occupation":
+        if concept.taxonomy != "esco" or concept.kind not in kinds:
             continue
         for i, text in enumerate(concept.texts("fr")):
             form_id = f"{concept.id}#{i}"

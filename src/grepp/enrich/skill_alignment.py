@@ -24,13 +24,14 @@ reaches 59 % on the best 20 % (81 % on the best 10 %), with e5-small beside USE 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from grepp.enrich.embed import Encoder, FusedEncoder
 from grepp.enrich.expansion import LabelBook
+from grepp.enrich.occupation_alignment import esco_forms
 from grepp.enrich.ranking import RANKER_VERSION, TITLE_CONFIG
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_gazetteer import content_tokens
@@ -66,20 +67,6 @@ def engine_kind(encoder: Encoder | None) -> str:
     return "fused" if isinstance(encoder, FusedEncoder) else "dense"
 
 
-def esco_skill_forms(concepts: Iterable[Concept]) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """French labels of every ESCO skill and knowledge concept (preferred first) and form id → concept id."""
-    items: list[tuple[str, str]] = []
-    groups: dict[str, str] = {}
-    for concept in concepts:
-        if concept.taxonomy != "esco" or concept.kind not in ("skill", "knowledge"):
-            continue
-        for i, text in enumerate(concept.texts("fr")):
-            form_id = f"{concept.id}#{i}"
-            items.append((form_id, text))
-            groups[form_id] = concept.id
-    return items, groups
-
-
 def _content(text: str) -> tuple[str, ...]:
     return tuple(token.key for token in content_tokens(text))
 
@@ -102,7 +89,7 @@ def align_rome_esco(
     config = config or TITLE_CONFIG
     floor = MIN_SCORES[engine_kind(encoder)] if min_score is None else min_score
     rome = [c for c in concepts if c.taxonomy == "rome" and c.kind in ("competence", "savoir")]
-    items, groups = esco_skill_forms(concepts)
+    items, groups = esco_forms(concepts, ("skill", "knowledge"))
     if not rome or not items:
         return []
     book = book if book is not None else LabelBook.from_concepts(concepts)
