@@ -122,7 +122,7 @@ def align_stored_taxonomies(
             other = adapted(_encoder(settings, SECOND_ENCODER), "skills")
             assert other is not None
             skills_encoder = FusedEncoder([(skills_encoder, 1.0), (other, SECOND_WEIGHT_TITLES)])
-        rows = skl.align_rome_esco(concepts, book=book, encoder=skills_encoder)
+        rows = skl.align_rome_esco(concepts, book=book, encoder=skills_encoder, on_progress=on_progress)
         counts["skill pairs"] = save_alignments(con, rows, **skill_run)
     return counts
 

@@ -132,7 +132,7 @@ def register(cli: click.Group) -> None:
 
         settings = get_state().settings()
         dense = {"dense": True, "lexical": False}.get(engine or "")
-        with connect(settings.db_path) as con, progress_bar("appellations ROME alignées") as advance:
+        with connect(settings.db_path) as con, progress_bar("éléments ROME alignés") as advance:
             counts = align_stored_taxonomies(con, settings, dense=dense, force=force, on_progress=advance)
         for name, n in counts.items():
             console.print(f"{name} stored: {n:,}" + ("" if n else " (already aligned: --force recomputes)"))
