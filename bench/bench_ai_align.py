@@ -15,7 +15,6 @@ is a lower bound). Writes docs/benchmarks/ai-align.md::
 from __future__ import annotations
 
 import argparse
-import collections
 import os
 import platform
 import random
@@ -24,8 +23,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
@@ -36,6 +37,7 @@ from grepp.enrich.embed import FusedEncoder, get_encoder  # noqa: E402
 from grepp.enrich.ranking import SECOND_ENCODER, SECOND_WEIGHT_TITLES  # noqa: E402
 from grepp.enrich.skill_alignment import MIN_SCORES, align_rome_esco, engine_kind  # noqa: E402
 from grepp.models import Concept  # noqa: E402
+from grepp.sources.eval_sets import read_pairs, read_qrels  # noqa: E402
 from grepp.store.db import connect  # noqa: E402
 from grepp.store.vectors import EmbeddingCache  # noqa: E402
 from grepp.taxonomy import load_concepts  # noqa: E402
@@ -43,10 +45,12 @@ from grepp.taxonomy.releases import cached_taxonomy_db  # noqa: E402
 from grepp.taxonomy_alignment import DENSE_ENCODER, align_stored_taxonomies  # noqa: E402
 
 VDAB = DATA / "eval" / "skills-fr-vdab-dev"
+T = TypeVar("T")
 
 
-def _tsv(path: Path) -> list[list[str]]:
-    return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _read(path: Path, reader: Callable[[IO[str], str], T]) -> T:
+    with path.open(encoding="utf-8") as handle:
+        return reader(handle, str(path))
 
 
 def _quartiles(values: list[float]) -> list[float]:
@@ -63,12 +67,10 @@ def _band(name: str, chosen: list[tuple[str, str]], gold: dict[str, set[str]]) -
 
 def vdab_check(settings: Settings) -> list[str]:
     """The skill aligner's three engines on VDAB's human Competent → ESCO mapping (items as ROME compétences)."""
-    uri = {doc: target.rsplit("/", 1)[-1] for doc, target in _tsv(VDAB / "concept_mapping.tsv")}
-    gold: dict[str, set[str]] = collections.defaultdict(set)
-    for qid, _, doc, grade in _tsv(VDAB / "annotations.tsv"):
-        if grade != "0":
-            gold[qid].add(uri[doc])
-    queries = {qid: text for qid, text in _tsv(VDAB / "queries.tsv") if qid in gold}
+    uri = {doc: target.rsplit("/", 1)[-1] for doc, target in _read(VDAB / "concept_mapping.tsv", read_pairs)}
+    qrels = _read(VDAB / "annotations.tsv", read_qrels)
+    gold = {qid: {uri[doc] for doc in docs} for qid, docs in qrels.items()}
+    queries = {qid: text for qid, text in _read(VDAB / "queries.tsv", read_pairs) if qid in gold}
     with connect(settings.db_path) as con:
         esco = [c for c in load_concepts(con, kinds=["skill", "knowledge"]) if c.taxonomy == "esco"]
     items = [Concept(f"q:{qid}", "rome", "competence", qid, text) for qid, text in queries.items()]
