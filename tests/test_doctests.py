@@ -21,6 +21,7 @@ RUNNABLE = [
     "grepp.enrich.priors",
     "grepp.enrich.ranking",
     "grepp.enrich.retrieval",
+    "grepp.enrich.skill_context",
     "grepp.enrich.skill_lexicon",
     "grepp.enrich.skill_metier",
     "grepp.enrich.skill_requirement",

@@ -25,10 +25,12 @@ from grepp.enrich.ranking import (
     RANKER_NAME,
     RANKER_VERSION,
     corpus_domain,
+    is_sentence_task,
     rank_corpus,
     second_encoder,
     wants_metier_context,
 )
+from grepp.enrich.skill_context import SkillNeighbourhood
 from grepp.errors import ConfigError, SourceError
 from grepp.models import Concept
 from grepp.sources.eval_sets import decode, read_offer_records, read_pairs, read_qrels, write_run
@@ -90,6 +92,16 @@ def taxonomy_book(
         concepts = load_concepts(con, kinds=kinds)
         groups = isco_group_labels(con)
     return LabelBook.from_concepts(concepts), concepts, groups
+
+
+def skill_neighbourhood(settings: Settings, concepts: list[Concept], book: LabelBook) -> SkillNeighbourhood:
+    """The ESCO skills around each ROME compétence/savoir (see :mod:`grepp.enrich.skill_context`)."""
+    from grepp.store.db import connect
+    from grepp.taxonomy import occupation_skill_links
+
+    with connect(settings.db_path) as con:
+        rome, esco = occupation_skill_links(con, "rome"), occupation_skill_links(con, "esco")
+    return SkillNeighbourhood.build(concepts, book, rome, esco)
 
 
 def register(cli: click.Group) -> None:
@@ -165,7 +177,7 @@ def register(cli: click.Group) -> None:
             import io
 
             qrels = read_qrels(io.StringIO(_read_text(qrels_path)), str(qrels_path))
-        book, metiers = None, None
+        book, metiers, hood = None, None, None
         broad: list[str] = []
         encoder = encoder_for(settings, encoder_name)
         if use_taxonomy:
@@ -179,6 +191,8 @@ def register(cli: click.Group) -> None:
                 other = adapted(get_encoder(name, cache=encoder.cache), domain)
                 assert other is not None
                 encoder = FusedEncoder([(encoder, 1.0), (other, weight)])
+            if domain == "skills" and not is_sentence_task(queries):
+                hood = skill_neighbourhood(settings, concepts, book)
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):
                     metiers = MetierContext.from_concepts(concepts, encoder=encoder, config=CONTEXT_CONFIG)
@@ -197,6 +211,7 @@ def register(cli: click.Group) -> None:
                 broad_labels=broad,
                 encoder=encoder,
                 top=top,
+                neighbourhood=hood,
                 on_progress=advance,
             )
         try:

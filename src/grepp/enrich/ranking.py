@@ -35,10 +35,11 @@ from grepp.enrich.expansion import OCCUPATION_KINDS, LabelBook
 from grepp.enrich.lexical import label_key
 from grepp.enrich.metier_context import MetierContext, MetierRows
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
+from grepp.enrich.skill_context import ESCO_SKILL_KINDS, SkillNeighbourhood
 from grepp.enrich.skill_sections import detect_language
 
 RANKER_NAME = "rank.hybrid"
-RANKER_VERSION = "8"
+RANKER_VERSION = "9"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
@@ -105,6 +106,10 @@ GERMAN_TITLE_CONFIG = dataclasses.replace(TITLE_CONFIG, char_weight=1.0, languag
 SECOND_ENCODER = "e5-small"
 SECOND_WEIGHT_TITLES = 3.0
 SECOND_WEIGHT_SENTENCES = 1.0
+#: Skill labels ranked against ESCO skills: the ESCO skills asked for by the ESCO occupations of the métiers whose
+#: fiches list the ROME compétence or savoir a label names exactly get this × √(share of those occupations asking
+#: for them) (:mod:`.skill_context`), so the trade's own skill comes before its look-alikes.
+NEIGHBOURHOOD_WEIGHT = 0.3
 #: Corpus labels read to tell its language.
 LANGUAGE_SAMPLE = 2_000
 
@@ -241,9 +246,14 @@ def rank_corpus(
     encoder: Encoder | None = None,
     top: int = 100,
     config: RetrievalConfig | None = None,
+    neighbourhood: SkillNeighbourhood | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[tuple[str, list[tuple[str, float]]]]:
-    """Rank the corpus for each query: ``[(query_id, [(doc_id, score), …]), …]`` best first."""
+    """Rank the corpus for each query: ``[(query_id, [(doc_id, score), …]), …]`` best first.
+
+    ``neighbourhood``: for skill labels (not sentences) with a label book, the ESCO skills around the ROME item a
+    label names are lifted by :data:`NEIGHBOURHOOD_WEIGHT` (see :func:`neighbourhood_bonus`).
+    """
     sentences = is_sentence_task(queries)
     lang = corpus_language(corpus)
     if config is None:
@@ -273,11 +283,56 @@ def rank_corpus(
         def context_forms(start: int, end: int) -> np.ndarray[Any, Any]:
             return rows.forms(chosen[start:end])
 
+    bonus = None
+    if neighbourhood is not None and book is not None and not sentences and lang == "fr":  # ROME items are French
+        bonus = neighbourhood_bonus(queries, corpus, groups, book, neighbourhood)
     ranked = retriever.rank(
         [text for _, text in queries],
         top=top,
         expansions=expansions,
         context_forms=context_forms,
+        element_bonus=bonus,
         on_progress=on_progress,
     )
     return [(qid, ranking) for (qid, _), ranking in zip(queries, ranked, strict=True)]
+
+
+def neighbourhood_bonus(
+    queries: Sequence[tuple[str, str]],
+    corpus: Sequence[tuple[str, str]],
+    groups: dict[str, str],
+    book: LabelBook,
+    neighbourhood: SkillNeighbourhood,
+    weight: float = NEIGHBOURHOOD_WEIGHT,
+) -> Callable[[int, int], np.ndarray[Any, Any] | None] | None:
+    """Per chunk of queries, the (n, n_elements) bonus of the corpus elements naming (or grouped with a form naming)
+    an ESCO skill in the neighbourhood of the ROME item each query names; None when no query or no element has one.
+    """
+    group_of = [groups.get(doc_id, f"\x00{doc_id}") for doc_id, _ in corpus]
+    concepts_of_group: dict[str, set[str]] = {}
+    for (_, text), group in zip(corpus, group_of, strict=True):
+        named = {cid for cid in book.concepts_of(text) if book.kinds.get(cid) in ESCO_SKILL_KINDS}
+        concepts_of_group.setdefault(group, set()).update(named)
+    elements_of: dict[str, list[int]] = {}
+    for i, group in enumerate(group_of):
+        for cid in concepts_of_group[group]:
+            elements_of.setdefault(cid, []).append(i)
+    if not elements_of or weight <= 0:
+        return None
+    per_query = [neighbourhood.weights(items) for items in neighbourhood.items_for([text for _, text in queries], book)]
+    if not any(per_query):
+        return None
+
+    def bonus(start: int, end: int) -> np.ndarray[Any, Any] | None:
+        chosen = per_query[start:end]
+        if not any(chosen):
+            return None
+        out = np.zeros((len(chosen), len(corpus)), dtype=np.float32)
+        for row, weights in enumerate(chosen):
+            for cid, share in weights.items():
+                index = elements_of.get(cid)
+                if index:
+                    out[row, index] = np.maximum(out[row, index], weight * share)
+        return out
+
+    return bonus

@@ -166,8 +166,9 @@ class Retriever:
         expansions: Sequence[Sequence[str]] | None = None,
         context: Sequence[Sequence[tuple[str, float]]] | None = None,
         context_forms: np.ndarray[Any, Any] | None = None,
+        element_bonus: np.ndarray[Any, Any] | None = None,
     ) -> np.ndarray[Any, Any]:
-        """(n_queries, n_elements) scores: own form mixed with the group's best form.
+        """(n_queries, n_elements) scores: own form mixed with the group's best form, + ``element_bonus``.
 
         A query's expansions (other labels of the concept it names) are extra query forms: each
         corpus form keeps its best score over the query's forms, expansions slightly discounted.
@@ -208,6 +209,8 @@ class Retriever:
         best = group_best[:, self.element_group]
         best *= 1 - w
         own += best
+        if element_bonus is not None:
+            own += element_bonus
         return own
 
     def rank(
@@ -218,12 +221,15 @@ class Retriever:
         expansions: Sequence[Sequence[str]] | None = None,
         context: Sequence[Sequence[tuple[str, float]]] | None = None,
         context_forms: Callable[[int, int], np.ndarray[Any, Any]] | None = None,
+        element_bonus: Callable[[int, int], np.ndarray[Any, Any] | None] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> list[list[tuple[str, float]]]:
         """The ``top`` elements of each query with their scores, best first (ties by corpus order).
 
         ``context_forms(start, end)``: the precomputed best context scores of queries ``start:end``
-        (see :meth:`element_scores`), instead of their ``context`` texts.
+        (see :meth:`element_scores`), instead of their ``context`` texts. ``element_bonus(start, end)``: a
+        score added to each element for queries ``start:end``, (n, n_elements), or None (see
+        :mod:`.skill_context`).
         """
         results: list[list[tuple[str, float]]] = []
         top = max(1, min(top, len(self.ids)))
@@ -233,7 +239,8 @@ class Retriever:
             chunk_exp = None if expansions is None else expansions[start:end]
             chunk_ctx = None if context is None else context[start:end]
             chunk_forms = None if context_forms is None else context_forms(start, start + len(chunk))
-            scores = self.element_scores(chunk, chunk_exp, chunk_ctx, chunk_forms)
+            chunk_bonus = None if element_bonus is None else element_bonus(start, start + len(chunk))
+            scores = self.element_scores(chunk, chunk_exp, chunk_ctx, chunk_forms, chunk_bonus)
             for row in scores:
                 best = np.argpartition(-row, top - 1)[:top] if top < len(row) else np.arange(len(row))
                 best = best[np.lexsort((best, -row[best]))]
