@@ -205,6 +205,11 @@ def test_english_titles_go_through_their_esco_occupation(coder: OccupationCoder)
     forklift = coder.code(OccupationInput(title="Forklift driver", language="en"))
     assert forklift.rome_codes[0] == "N1101" and forklift.esco[0].label == "cariste"
     assert coder.code(OccupationInput(title="Bricklayer", language="en")).rome_codes[0] == "F1703"  # Maçon
+    # an ESCO occupation's own English name wins over look-alikes: "bus driver" is *conducteur d'autobus*, not the
+    # bus driving instructor; "accountant" is ESCO's *comptable* (preferred label) before *contrôleur financier*
+    # (which carries it as an alternative label)
+    assert coder.code(OccupationInput(title="Bus driver", language="en")).rome_codes[0] == "N4103"
+    assert coder.code(OccupationInput(title="Accountant", language="en")).rome_codes[0] == "M1203"
     text = "We are looking for a forklift driver for our warehouse. You will load and unload the trucks."
     assert offer_input({"intitule": "Forklift driver", "description": text}).language == "en"
     # an English offer without a title: nothing is borrowed from ESCO for an empty title
