@@ -1,4 +1,4 @@
-"""The ESCO skills around a ROME item (its fiches' ESCO occupations) lift the trade's own skill, on the real taxonomies."""
+"""The ESCO skills around a ROME item (its fiches' ESCO occupations) lift the trade's own skill (real taxonomies)."""
 
 from __future__ import annotations
 
