@@ -36,6 +36,9 @@ _GERMAN_MARKERS = re.compile(r"\((?:\s*[mwdfx]\.?\s*/)+\s*[mwdfx]\.?\s*\)|(?<=\w
 _GERMAN_INFLECTED = re.compile(r"(?<=\w)\((er|e|r|n)\)(?:in|e)(?=\W|$)", re.IGNORECASE)
 #: A German feminine alternative written as a dashed tail: "Bergmann/-frau", "Milchtechnologe/-technologin".
 _GERMAN_DASHED_TAIL = re.compile(r"(?<=\w)/-[^\W\d_]+")
+#: A German adjective or participle noun with its masculine ending slashed on: "Medizinische/r Fachangestellte/r"
+#: (Germany's occupation names) reads as its masculine form, "Medizinischer Fachangestellter", as ESCO's labels do.
+_GERMAN_ADJECTIVE_R = re.compile(r"(?<=[a-zäöüß]e)/r(?=\W|$)")
 #: Parenthesised degree/marker noise: (DI), (Ing), (FH), (m/w/d) already handled.
 _SHORT_PAREN = re.compile(r"\((?:[^()]{1,4})\)")
 #: French and German slashed gender pairs inside a word: "technicien/ne", "directeur/trice".
@@ -89,11 +92,14 @@ def label_key(text: str) -> str:
     ('weinbautechniker', 'infirmier')
     >>> label_key("Assistant / Assistante chef de chantier")
     'assistant chef de chantier'
+    >>> label_key("Zahnmedizinische/r Fachangestellte/r") == label_key("Zahnmedizinischer Fachangestellter")
+    True
     """
     pair = gender_pair(text)
     if len(pair) == 2 and _alike(pair[0].split(), pair[1].split()):  # a gender pair: its first (masculine) form
         text = pair[0]
     text = _GERMAN_INFLECTED.sub(r"\1", text)
+    text = _GERMAN_ADJECTIVE_R.sub("r", text)
     text = _GERMAN_DASHED_TAIL.sub("", text)
     text = _GERMAN_MARKERS.sub("", text)
     text = _GERMAN_BINNEN_I.sub("", text)
