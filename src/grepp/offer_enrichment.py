@@ -21,7 +21,14 @@ import duckdb
 from grepp.config import Settings
 from grepp.enrich.embed import Encoder
 from grepp.enrich.occupations import OccupationCoder, OccupationInput, OccupationResult
-from grepp.enrich.skills import EXTRACTOR_NAME, EXTRACTOR_VERSION, SkillExtractor, metier_links, skill_rows
+from grepp.enrich.skills import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    SkillExtractor,
+    metier_core,
+    metier_links,
+    skill_rows,
+)
 from grepp.store.db import transaction
 from grepp.store.enrichment import OFFER_ENRICHER, OfferText, offers_to_enrich, save_results
 
@@ -96,8 +103,13 @@ def build_enrichers(
         coder = OccupationCoder(
             concepts, encoder=coder_encoder, priors=occupation_priors(con, settings.data_dir), on_progress=on_progress
         )
+        rome_links = occupation_skill_links(con, "rome")
         extractor = SkillExtractor(
-            concepts, links=metier_links(occupation_skill_links(con, "rome")), encoder=encoder, on_progress=on_progress
+            concepts,
+            links=metier_links(rome_links),
+            core=metier_core(rome_links),
+            encoder=encoder,
+            on_progress=on_progress,
         )
         _CACHE[key] = Enrichers(coder, extractor, dense, _encoder_label(coder_encoder))
         return _CACHE[key]

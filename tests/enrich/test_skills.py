@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from grepp.enrich.skills import EXTRACTOR_VERSION, SkillExtractor, SkillMention, extract_offer_skills, metier_links
+from grepp.enrich.skills import (
+    EXTRACTOR_VERSION,
+    SkillExtractor,
+    SkillMention,
+    extract_offer_skills,
+    metier_core,
+    metier_links,
+)
 from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +29,10 @@ def skill_extractor(taxonomy_db: Path) -> Iterator[SkillExtractor]:
     con = duckdb.connect(str(taxonomy_db), read_only=True)
     try:
         concepts = load_concepts(con)
-        links = metier_links(occupation_skill_links(con, "rome"))
+        rome_links = occupation_skill_links(con, "rome")
     finally:
         con.close()
-    yield SkillExtractor(concepts, links=links)
+    yield SkillExtractor(concepts, links=metier_links(rome_links), core=metier_core(rome_links))
 
 
 def _offers(data_dir: Path) -> list[dict[str, object]]:
@@ -176,6 +184,22 @@ def test_evaluation_hook_ranks_rome_codes_without_reading_the_offer_coding(
     assert extract_offer_skills(skill_extractor, stripped)  # the métier guessed from the title
 
 
+def test_the_fiches_core_items_come_first_among_its_skills(skill_extractor: SkillExtractor) -> None:
+    """Recruiters tick a fiche's cœur de métier items two to three times as often as others at the same place."""
+    from dataclasses import replace
+
+    from grepp.enrich.skills import SkillConfig
+
+    flat = copy.copy(skill_extractor)
+    flat.config = replace(SkillConfig(), prior_core=1.0)
+    empty = {"intitule": "", "description": ""}
+    for code in ("H2913", "J1506"):  # soudeur, infirmier en soins généraux
+        core = {skill_extractor.skills[cid].code for cid in skill_extractor.core[f"rome:{code}"]}
+        weighted = [c for c, _ in extract_offer_skills(skill_extractor, empty, rome_codes=[code], limit=10)]
+        in_order = [c for c, _ in extract_offer_skills(flat, empty, rome_codes=[code], limit=10)]
+        assert sum(c in core for c in weighted) > sum(c in core for c in in_order)
+
+
 @pytest.mark.slow
 def test_dense_step_links_a_paraphrase_to_the_metier_skill(
     skill_extractor: SkillExtractor, data_dir: Path, tmp_path: Path
@@ -186,6 +210,7 @@ def test_dense_step_links_a_paraphrase_to_the_metier_skill(
     dense = SkillExtractor(
         skill_extractor.skills.values(),
         links=skill_extractor.links,
+        core=skill_extractor.core,
         encoder=get_encoder("e5-small", EmbeddingCache(ROOT / ".grepp-cache" / "skills-e5")),
     )
     offer = _by_id(data_dir, "183DSHY")  # plombier: "Savez lire et interpréter un plan"

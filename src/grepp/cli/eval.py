@@ -328,7 +328,7 @@ def _skills(
 ) -> None:
     """The skill-extraction hook: ``grepp.enrich.skills.extract_offer_skills`` per offer, recall@10."""
     try:
-        from grepp.enrich.skills import SkillExtractor, extract_offer_skills, metier_links
+        from grepp.enrich.skills import SkillExtractor, extract_offer_skills, metier_core, metier_links
     except ImportError as exc:
         raise ConfigError(f"--skills-out needs grepp.enrich.skills.extract_offer_skills ({exc})") from exc
     from grepp.store.db import connect
@@ -336,8 +336,8 @@ def _skills(
 
     with connect(settings.db_path) as con:
         concepts = load_concepts(con)
-        links = metier_links(occupation_skill_links(con, "rome"))
-    extractor = SkillExtractor(concepts, links=links)
+        rome_links = occupation_skill_links(con, "rome")
+    extractor = SkillExtractor(concepts, links=metier_links(rome_links), core=metier_core(rome_links))
     rows: list[str] = []
     recalls: list[float] = []
     with progress_bar("extracting skills", total=len(offers)) as advance:

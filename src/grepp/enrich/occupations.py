@@ -75,6 +75,8 @@ TITLE_APPELLATIONS = 50
 #: preferred-label step 0.85 on the 40 ("Accountant" stays *contrôleur financier*, where it is an alternative label).
 PIVOT_NAMED_WEIGHT = 1.0
 PIVOT_PREFERRED_WEIGHT = 0.5
+#: The ESCO labels read for it: English, and French ones that an English title may share ("data scientist").
+PIVOT_LANGUAGES = frozenset({"en", "fr"})
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 _NOISE = re.compile(
@@ -267,15 +269,20 @@ class OccupationCoder:
             if esco_items
             else None
         )
-        #: label key → {ESCO element: bonus} of the occupations bearing that label (see :meth:`_esco_pivots`)
-        self._esco_named: dict[str, dict[int, float]] = {}
+        #: label key → ((ESCO element, bonus), …) of the occupations bearing that label (see :meth:`_esco_pivots`)
+        self._esco_named: dict[str, tuple[tuple[int, float], ...]] = {}
+        named_by_key: dict[str, dict[int, float]] = {}
         if self.esco is not None:
             for i, cid in enumerate(self.esco.ids):
                 for lb in self.concepts[cid].labels:
+                    if lb.lang not in PIVOT_LANGUAGES:
+                        continue
                     bonus = PIVOT_NAMED_WEIGHT + (PIVOT_PREFERRED_WEIGHT if lb.kind == "preferred" else 0.0)
                     for key in gender_keys(lb.text):
-                        named = self._esco_named.setdefault(key, {})
+                        named = named_by_key.setdefault(key, {})
                         named[i] = max(named.get(i, 0.0), bonus)
+        self._esco_named = {key: tuple(named.items()) for key, named in named_by_key.items()}
+        del named_by_key
         self._profiles = _ProfileIndex(self.metier_codes, self.priors.profiles)
         self._titles: OrderedDict[str, TitleScores] = OrderedDict()
         self._esco_twin = _esco_twins(self.concepts.values())
@@ -382,7 +389,7 @@ class OccupationCoder:
         for row, title in zip(scores, titles, strict=True):  # the occupations the title names exactly come first
             named: dict[int, float] = {}
             for key in gender_keys(title):
-                for i, bonus in self._esco_named.get(key, {}).items():
+                for i, bonus in self._esco_named.get(key, ()):
                     named[i] = max(named.get(i, 0.0), bonus)
             for i, bonus in named.items():
                 row[i] += bonus
