@@ -42,8 +42,8 @@ def test_an_item_is_found_by_its_name_or_its_nearest_rome_wording(
 def test_the_neighbourhood_lifts_the_skills_of_the_items_trade(
     taxonomies: tuple[list[Concept], LabelBook, SkillNeighbourhood],
 ) -> None:
-    """Timber cubing (a forestry savoir) read alone looks like welding or sandblasting techniques; its fiches'
-    ESCO occupations (forestry workers) ask for sawing and felling skills, which come first with the neighbourhood."""
+    """Timber cubing (a savoir of woodcutters and sawmill workers) read alone looks like welding or sandblasting
+    techniques; its fiches' ESCO occupations (sawmill workers) ask for sawing skills, first with the neighbourhood."""
     concepts, book, hood = taxonomies
     esco = [(c.id, c.label) for c in concepts if c.taxonomy == "esco" and c.kind in ("skill", "knowledge")]
     query = [("q", "Techniques de cubage")]

@@ -1,14 +1,14 @@
 """The ESCO skills around a ROME compétence or savoir: those its métiers' ESCO occupations ask for.
 
-A ROME item's words alone often leave its field open ("Législation concernant la police", "Techniques de
-serrurerie"); the fiches that list it say which trade it belongs to (river navigation, metalwork). The
-ESCO occupations named exactly like one of those métiers' appellations ("Batelier / Batelière" is an ESCO
-occupation's French label too) ask for ESCO skills and knowledge: those are the item's *neighbourhood*,
-weighted by the share of the occupations asking for each (square root: a skill every one of them asks for
-weighs 1, one asked by a quarter 0.5). The ranking engine lifts a skill label's neighbours a little
-(:data:`grepp.enrich.ranking.NEIGHBOURHOOD_WEIGHT`), so among look-alike skills the one of the right trade
-comes first. Exact names only: no model decides which ESCO occupation a métier is, so the neighbourhood is
-the same whatever the encoder, and is known before any alignment has run::
+A ROME item's words alone often leave its field open: "Techniques de cubage" (measuring timber volumes) reads
+like *techniques de soudage* or *techniques de sablage*; the fiches that list it say which trade it belongs to
+(sawmill workers, H2205 and H2211). The ESCO occupations named exactly like one of those métiers' appellations
+(*classeur de bois*, *opérateur de scie à ruban*, *scieur bois*…) ask for ESCO skills and knowledge: those are
+the item's *neighbourhood*, weighted by the share of the occupations asking for each (square root: a skill
+every one of them asks for weighs 1, one asked by a quarter 0.5). The ranking engine lifts a skill label's
+neighbours a little (:data:`grepp.enrich.ranking.NEIGHBOURHOOD_WEIGHT`), so among look-alike skills the one of
+the right trade comes first. Exact names only: no model decides which ESCO occupation a métier is, so the
+neighbourhood is the same whatever the encoder, and is known before any alignment has run::
 
     >>> hood = SkillNeighbourhood(
     ...     item_metiers={"rome-ogr:1": ("rome:N3101",)},
