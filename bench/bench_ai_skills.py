@@ -477,7 +477,7 @@ def main() -> None:
         "codes (`extract_offer_skills`) = the métier's fiche prior (savoir-faire first, fiche order, the fiche's",
         "*cœur de métier* items × 1.3 since v5) + certificates found + small text evidence; weights chosen on the",
         "tuning half only (v5's core weight: recall@10 with the offer's own métier, tuning half 0.510 → 0.523, report",
-        "half 0.491 → 0.518; 1.1 / 1.2 / 1.4 / 1.5 gave 0.514 / 0.521 / 0.512 / 0.496 on the tuning half).",
+        "half 0.489 → 0.519; 1.1 / 1.2 / 1.4 / 1.5 gave 0.514 / 0.521 / 0.512 / 0.496 on the tuning half).",
         "",
     ]
     db = cached_taxonomy_db(DATA, ROOT / ".grepp-cache")

@@ -67,7 +67,7 @@ class SkillConfig:
     prior_decay: float = 0.25  # score of the n-th item of a rubrique: base / (1 + n) ** decay
     # the fiche's cœur de métier items (ROME's "Principale" flag): × this. Recall@10 of recruiters' codes with the
     # offer's own métier, tuning half 0.510 → 0.523 at 1.3 (1.1: 0.514, 1.2: 0.521, 1.4: 0.512, 1.5: 0.496); report
-    # half 0.491 → 0.518
+    # half 0.489 → 0.519
     prior_core: float = 1.3
     acronym_weight: float = 0.5  # a certificate written in the offer (CACES, FIMO…) is asked for
     evidence_weight: float = 0.1  # measured: recruiters' codes follow the fiche more than the text
