@@ -25,10 +25,10 @@ from grepp.enrich.ranking import (
     RANKER_NAME,
     RANKER_VERSION,
     corpus_domain,
-    is_sentence_task,
     rank_corpus,
     second_encoder,
     wants_metier_context,
+    wants_neighbourhood,
 )
 from grepp.enrich.skill_context import SkillNeighbourhood
 from grepp.errors import ConfigError, SourceError
@@ -191,7 +191,7 @@ def register(cli: click.Group) -> None:
                 other = adapted(get_encoder(name, cache=encoder.cache), domain)
                 assert other is not None
                 encoder = FusedEncoder([(encoder, 1.0), (other, weight)])
-            if domain == "skills" and not is_sentence_task(queries):
+            if wants_neighbourhood(queries, corpus, book):  # French skill labels (not built where unused)
                 hood = skill_neighbourhood(settings, concepts, book)
             if wants_metier_context(queries, corpus, book):
                 with progress_bar("indexing ROME appellations"):

@@ -216,6 +216,19 @@ def wants_metier_context(
     return book is None or book.names_occupations([text for _, text in corpus])
 
 
+def wants_neighbourhood(
+    queries: Sequence[tuple[str, str]],
+    corpus: Sequence[tuple[str, str]],
+    book: LabelBook | None,
+    lang: str | None = None,
+) -> bool:
+    """True for skill labels (not sentences) against a French corpus of skills: where :func:`neighbourhood_bonus`
+    applies (ROME items are French). ``lang``: the corpus's language when the caller already knows it."""
+    if book is None or is_sentence_task(queries) or (lang or corpus_language(corpus)) != "fr":
+        return False
+    return corpus_domain(corpus, book) == "skills"
+
+
 def second_encoder(
     queries: Sequence[tuple[str, str]],
     corpus: Sequence[tuple[str, str]],
@@ -284,7 +297,7 @@ def rank_corpus(
             return rows.forms(chosen[start:end])
 
     bonus = None
-    if neighbourhood is not None and book is not None and not sentences and lang == "fr":  # ROME items are French
+    if neighbourhood is not None and book is not None and wants_neighbourhood(queries, corpus, book, lang):
         bonus = neighbourhood_bonus(queries, corpus, groups, book, neighbourhood)
     ranked = retriever.rank(
         [text for _, text in queries],
