@@ -107,6 +107,7 @@ def test_nothing_readable_is_unknown_with_a_reason(coder: OccupationCoder, item:
         OccupationInput(title="<b>Staplerfahrer</b> 🚜 (m/w/d)", language="de"),
         OccupationInput(title="😀 welder &amp; fitter", language="en"),
         OccupationInput(title="x", description="only a description " * 1000, language="en"),
+        OccupationInput(title="Soudeur \ud800 H/F", description="Soudure TIG \udcff", employer="\udce9"),
     ],
 )
 def test_odd_inputs_never_crash(coder: OccupationCoder, item: OccupationInput) -> None:

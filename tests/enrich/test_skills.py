@@ -139,6 +139,18 @@ def test_bad_input_does_not_crash(skill_extractor: SkillExtractor, text: str) ->
         assert text[m.start : m.end] == m.text
 
 
+def test_a_lone_surrogate_is_read_around_and_never_reaches_the_output(skill_extractor: SkillExtractor) -> None:
+    """A lone surrogate (a JSON "\\udcff" escape, undecodable argv bytes) crashed the regex engine; the skills
+    around it are found, the mentions' offsets still slice the text and their texts are valid UTF-8."""
+    text = "Soudure TIG exig\udce9e. Titulaire du CACES 3 \ud800 souhait\udce9."
+    title = "Soudeur \ud800"
+    mentions = skill_extractor.extract(text, title=title, rome_codes=["H2913"])
+    assert any(m.text == "CACES 3" for m in mentions)
+    for m in mentions:
+        assert m.text.encode("utf-8") and len(text[m.start : m.end]) == len(m.text)
+    assert skill_extractor.rank_rome(text, title=title)
+
+
 def test_all_caps_offer_still_finds_licence(skill_extractor: SkillExtractor) -> None:
     mentions = skill_extractor.extract("SOUDEUR TIG H/F EXPÉRIMENTÉ. PERMIS B EXIGÉ")
     assert any(m.code == "123456" and m.requirement == "required" for m in mentions)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,21 @@ def test_an_rco_line_that_is_not_json_is_rejected_and_the_rest_read(rco_file: Pa
     assert rejection.error.location == "line 3"
     assert "not JSON" in rejection.error.reason
     assert rejection.raw == lines[2]
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "json"])
+def test_an_escaped_lone_surrogate_in_an_rco_record_is_mended(rco_file: Path, tmp_path: Path, layout: str) -> None:
+    """JSON may escape a lone surrogate ("\\ud800"); UTF-8 cannot hold it, so hashing and storing the record
+    failed the whole trainings run. It is read as U+FFFD."""
+    items = [json.loads(line) for line in rco_file.read_text(encoding="utf-8").splitlines()[:2]]
+    items[1]["intitule_formation"] = "SOUDEUR \ud800 TIG"
+    lines = [json.dumps(item) for item in items]  # ASCII: the surrogate written as a \u escape
+    path = tmp_path / f"rco.{layout}"
+    path.write_text("\n".join(lines) if layout == "jsonl" else f"[{','.join(lines)}]", encoding="ascii")
+    parsed = read_rco(path)
+    assert (len(parsed.records), parsed.rejections) == (2, [])
+    assert parsed.records[1].title == "SOUDEUR \ufffd TIG"
+    assert all(len(record.content_hash) == 64 for record in parsed.records)
 
 
 def test_an_rco_record_without_id_action_is_rejected_naming_the_field(rco_file: Path, tmp_path: Path) -> None:

@@ -259,6 +259,28 @@ def test_bad_lines_are_rejected_with_file_line_and_field_and_the_rest_is_stored(
         assert _counts(con) == before
 
 
+@pytest.mark.parametrize("layout", ["jsonl", "array", "document"])
+def test_an_escaped_lone_surrogate_is_mended_not_fatal(
+    layout: str, settings: Settings, data_dir: Path, tmp_path: Path
+) -> None:
+    """JSON may escape a lone surrogate ("\\ud800"), which UTF-8 and DuckDB cannot hold: it used to stop the
+    whole run (a document) or lose the offer (JSONL). It becomes U+FFFD, with a warning; the rest is stored."""
+    rows = _lines(data_dir / FT / "all-sectors-2025.jsonl", 2)
+    rows[1].update(id="SURROGATE", intitule="Soudeur \ud800 H/F", description="Soudure TIG \udcff, CACES 3.")
+    items = [json.dumps(r, ensure_ascii=True) for r in rows]  # ASCII: the surrogates written as \u escapes
+    text = {"jsonl": "\n".join(items) + "\n", "array": f"[{','.join(items)}]", "document": items[1]}[layout]
+    path = tmp_path / f"surrogate-{layout}.json"
+    path.write_text(text, encoding="ascii")
+    with connect(settings.db_path) as con:
+        (report,) = ingest_paths(con, [path], dedupe=False)
+        assert report.rejected == 0 and report.stored == (1 if layout == "document" else 2)
+        title, description, warnings = con.execute(
+            "SELECT title, description, warnings FROM offers WHERE id = 'france-travail:SURROGATE'"
+        ).fetchone()
+        assert (title, description) == ("Soudeur \ufffd H/F", "Soudure TIG \ufffd, CACES 3.")
+        assert any("lone surrogate" in w for w in warnings)
+
+
 def test_an_unknown_or_old_commune_is_kept_and_flagged(geo_template: Path, data_dir: Path, tmp_path: Path) -> None:
     shutil.copy(geo_template, tmp_path / "g.duckdb")
     base = _lines(data_dir / FT / "grand-est-it-data-2024.jsonl", 3)

@@ -54,7 +54,7 @@ from grepp.enrich.lexical import gender_keys, gender_pair, label_key, title_head
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
-from grepp.enrich.text import offer_employer, offer_text, without_employer
+from grepp.enrich.text import offer_employer, offer_text, valid_unicode, without_employer
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
@@ -292,12 +292,12 @@ class OccupationCoder:
             on_progress(len(rome_items) + len(esco_items))
 
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
-        raw = without_employer(item.title, item.employer) if item.employer else item.title
+        raw = valid_unicode(without_employer(item.title, item.employer) if item.employer else item.title)
         title = expand_acronyms(clean_title(raw))
         if item.language == "de":  # the French words first: the head word bonus reads the first one
             french = translate_title(raw[:MAX_TITLE_CHARS])
             title = f"{french} / {title}" if french else title
-        text = clean_offer_text(item.description, PROFILE_CHARS)
+        text = clean_offer_text(valid_unicode(item.description), PROFILE_CHARS)
         return title, text[:DESCRIPTION_CHARS], text
 
     def code(self, item: OccupationInput) -> OccupationResult:

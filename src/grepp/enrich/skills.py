@@ -35,7 +35,7 @@ from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
 from grepp.enrich.skill_metier import TitleIndex, fiche_prior, metier_core, metier_links
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
 from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, detect_language, segment
-from grepp.enrich.text import fold, normalize_title, offer_text
+from grepp.enrich.text import fold, normalize_title, offer_text, valid_unicode
 from grepp.models import Concept, Label
 
 if TYPE_CHECKING:
@@ -196,6 +196,7 @@ class SkillExtractor:
         self, text: str, *, title: str = "", rome_codes: Sequence[str] = (), lang: str | None = None
     ) -> ExtractionResult:
         """Like :meth:`extract`, with the reason for an empty result and what was read."""
+        text, title = valid_unicode(text), valid_unicode(title)
         if not text or not text.strip():
             return ExtractionResult([], reason="empty text")
         clean = clean_text(text)

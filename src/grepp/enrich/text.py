@@ -82,6 +82,46 @@ _FEMININE_SUFFIXES: tuple[tuple[str, str], ...] = (
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, the replacement character; same length.
+
+    JSON may escape one (``"\\ud800"``: Python's parser accepts it, UTF-8 cannot encode it) and Python
+    decodes bytes of a non-UTF-8 terminal in argv as such (``"exp\\udce9rience"``); DuckDB, the regular
+    expression engine and stdout then refuse the string. One character for one, so offsets still hold.
+
+    >>> valid_unicode("Soudeur \\ud800 H/F") == "Soudeur \\ufffd H/F"
+    True
+    >>> valid_unicode("Soudeur 😀") == "Soudeur 😀"
+    True
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def valid_strings(value: Any) -> Any:
+    """Decoded JSON with :func:`valid_unicode` applied to every string in it, keys included.
+
+    >>> mended = valid_strings({"intitule": "Soudeur \\ud800", "n": [1, "\\udcff"]})
+    >>> mended == {"intitule": "Soudeur \\ufffd", "n": [1, "\\ufffd"]}
+    True
+    """
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, dict):
+        return {valid_strings(k): valid_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_strings(v) for v in value]
+    return value
+
+
 def _fold_slow(text: str) -> str:
     text = text.translate(_TRANSLATE)
     decomposed = unicodedata.normalize("NFKD", text)

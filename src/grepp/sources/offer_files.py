@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from grepp.enrich.text import valid_strings
 from grepp.errors import SourceError
 from grepp.sources.offer_fields import literal
 
@@ -56,6 +57,22 @@ class RawRecord:
     data: bytes
     value: Any = None
     truncated: bool = False
+    #: what was mended while reading it (a lone surrogate replaced), '' if nothing
+    warning: str = ""
+
+
+def value_record(location: str, value: Any, option: int | None = None) -> RawRecord:
+    """A decoded JSON value as a record: its canonical bytes (what the raw hash covers) and the value.
+
+    JSON may escape a lone surrogate (``"\\ud800"``), which UTF-8 and the store cannot hold: it becomes
+    U+FFFD, the replacement character, and the record says so rather than failing the whole file.
+    """
+    try:
+        return RawRecord(location, orjson.dumps(value, option=option), value)
+    except TypeError:
+        mended = valid_strings(value)
+        warning = f"{location}: invalid Unicode (a lone surrogate) replaced by U+FFFD"
+        return RawRecord(location, orjson.dumps(mended, option=option), mended, warning=warning)
 
 
 @dataclass
@@ -91,10 +108,10 @@ class OfferFile:
             value = json.loads(self.path.read_bytes().decode(self.encoding, "replace").lstrip("\ufeff"))
         items = envelope_items(value)
         if items is None:
-            yield RawRecord(f"{name} item 1", orjson.dumps(value), value)
+            yield value_record(f"{name} item 1", value)
             return
         for index, item in enumerate(items, start=1):
-            yield RawRecord(f"{name} item {index}", orjson.dumps(item), item)
+            yield value_record(f"{name} item {index}", item)
 
     def _jsonl(self) -> Iterator[RawRecord]:
         name = self.path.name
@@ -146,7 +163,7 @@ class OfferFile:
                         continue
                     yield RawRecord(f"{name} item {index}", buffer[position : position + 2000].encode(), None, True)
                     return
-                yield RawRecord(f"{name} item {index}", orjson.dumps(value), value)
+                yield value_record(f"{name} item {index}", value)
                 position = end
 
     def _csv(self) -> Iterator[RawRecord]:
@@ -170,7 +187,7 @@ class OfferFile:
                 value = unflatten(row)
                 if companion is not None and value.get("id") in companion and "competences" not in value:
                     value["competences"] = companion[value["id"]]
-                yield RawRecord(location, orjson.dumps(value), value)
+                yield value_record(location, value)
 
 
 def decode_json(record: RawRecord) -> tuple[Any, str]:
@@ -179,10 +196,16 @@ def decode_json(record: RawRecord) -> tuple[Any, str]:
     Raises ``orjson.JSONDecodeError`` (a ``ValueError``) for malformed JSON.
     """
     if record.value is not None:
-        return record.value, ""
+        return record.value, record.warning
     try:
         return orjson.loads(record.data), ""
     except orjson.JSONDecodeError as exc:
+        if "surrogate" in str(exc):  # an escaped lone surrogate: orjson refuses it, Python's parser reads it
+            try:
+                value = json.loads(record.data.decode("utf-8", "replace"))
+            except json.JSONDecodeError:
+                raise exc from None
+            return valid_strings(value), f"{record.location}: invalid Unicode (a lone surrogate) replaced by U+FFFD"
         if "UTF-8" not in str(exc):
             raise
     value = orjson.loads(record.data.decode("cp1252", "replace"))

@@ -27,7 +27,7 @@ import orjson
 from grepp.config import Settings
 from grepp.errors import GreppError, RecordError, SourceError
 from grepp.models import CommunePlace
-from grepp.sources.offer_files import OfferFile, RawRecord, decode_json, open_offer_file
+from grepp.sources.offer_files import OfferFile, RawRecord, decode_json, open_offer_file, value_record
 from grepp.sources.offer_place import place_offer, regions_by_departement
 from grepp.sources.offer_record import EXTRACTOR, EXTRACTOR_VERSION, Offer
 from grepp.sources.offers_ba import BUNDESAGENTUR, parse_ba_offer
@@ -269,7 +269,7 @@ class _ApiRecords:
 
     def __iter__(self) -> Any:
         for index, offer in enumerate(self.offers, start=1):
-            yield RawRecord(f"{self.query} offer {index}", orjson.dumps(offer, option=orjson.OPT_SORT_KEYS), offer)
+            yield value_record(f"{self.query} offer {index}", offer, option=orjson.OPT_SORT_KEYS)
 
 
 def ingest_api_offers(

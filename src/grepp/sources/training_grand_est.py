@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grepp.config import GRAND_EST_REGION
+from grepp.enrich.text import valid_strings
 from grepp.errors import RecordError, SourceError
 from grepp.sources.training_record import (
     ParsedFile,
@@ -132,7 +133,7 @@ def read_grand_est_json(path: Path) -> ParsedFile:
     parsed = ParsedFile(path=path, source=JSON_SOURCE, version="zsoow-database-finale")
     text, _encoding = read_text(path)
     try:
-        items = json.loads(text)
+        items = valid_strings(json.loads(text))  # a lone surrogate escaped in the JSON cannot be stored
     except json.JSONDecodeError as exc:
         raise SourceError(f"{path.name} line {exc.lineno}: malformed JSON: {exc.msg}") from exc
     if not isinstance(items, list):

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from grepp.enrich.text import valid_strings
 from grepp.errors import RecordError, SourceError
 from grepp.sources.training_record import (
     ParsedFile,
@@ -48,7 +49,8 @@ def read_rco(path: Path) -> ParsedFile:
             if not line.strip():
                 continue
             try:
-                items.append((f"line {line_no}", json.loads(line), line))
+                # a lone surrogate escaped in the JSON ("\\ud800") cannot be stored: U+FFFD instead
+                items.append((f"line {line_no}", valid_strings(json.loads(line)), line))
             except json.JSONDecodeError as exc:
                 error = RecordError(
                     f"not JSON: {exc.msg} (column {exc.colno})", source=path.name, location=f"line {line_no}"
@@ -56,7 +58,7 @@ def read_rco(path: Path) -> ParsedFile:
                 parsed.rejections.append(Rejection(error, line))
     else:
         try:
-            array = json.loads(text)
+            array = valid_strings(json.loads(text))
         except json.JSONDecodeError as exc:
             raise SourceError(f"{path.name} line {exc.lineno}: malformed JSON: {exc.msg}") from exc
         items = [(f"record {i + 1}", item, json.dumps(item, ensure_ascii=False)) for i, item in enumerate(array)]
