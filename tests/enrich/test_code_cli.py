@@ -52,6 +52,18 @@ def test_a_cp1252_profile_is_read_without_mojibake(db: Path, data_dir: Path, tmp
     assert any(m["text"] == "CACES 3" and m["requirement"] == "wished" for m in payload["skills"])
 
 
+def test_cp1252_bytes_typed_as_arguments_are_read_as_cp1252(db: Path, data_dir: Path) -> None:
+    """Arguments that were not UTF-8 (a cp1252 terminal) reach Python as lone surrogates, which crashed the
+    skill extractor; they are decoded as the files are, so "souhaité" still marks CACES 3 as wished."""
+    title, text = "Soudeur exp\udce9riment\udce9", "Soudure TIG exig\udce9e, CACES 3 souhait\udce9."
+    args = ["--data", str(data_dir), "--db", str(db), "code", title, "--text", text, "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{") :])
+    assert payload["metiers"][0]["code"].startswith("H29")  # welding métiers
+    assert any(m["text"] == "CACES 3" and m["requirement"] == "wished" for m in payload["skills"])
+
+
 def test_nothing_to_code_is_a_usage_error(db: Path, data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["--data", str(data_dir), "--db", str(db), "code"])
     assert result.exit_code == 2 and "TITLE, --text or --file" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -17,10 +18,22 @@ from grepp.sources.eval_sets import decode
 from grepp.store.db import connect
 
 
+def _argument(value: str | None) -> str:
+    """An argument as typed: bytes that were not UTF-8 (a cp1252 terminal or script) reach Python as lone
+    surrogates ("exp\\udce9rience"); they are decoded again as the files are (UTF-8, else cp1252)."""
+    if not value or value.isascii():
+        return value or ""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return decode(os.fsencode(value), "the command-line argument")
+    return value
+
+
 def _read_text(text: str | None, path: Path | None) -> str:
     """The --text, or the --file decoded as the benchmark files are (UTF-8, else cp1252)."""
     if path is None:
-        return text or ""
+        return _argument(text)
     try:
         raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
@@ -62,7 +75,7 @@ def code_command(
     from grepp.enrich.skill_sections import detect_language
     from grepp.offer_enrichment import build_enrichers
 
-    body = _read_text(text, path)
+    title, body = _argument(title), _read_text(text, path)
     if not title.strip() and not body.strip():
         raise click.UsageError("give a TITLE, --text or --file")
     settings = get_state().settings()
