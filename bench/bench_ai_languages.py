@@ -110,6 +110,32 @@ GERMAN_FRESH = (
     ("Gebäudereiniger (m/w/d)", "K2204"),
 )
 
+#: A fourth set, written in the sixteenth session (accepted métiers checked against ROME's métier names), before
+#: coding any of them and before the glossary took the general words the BA ads' titles miss (Koordinator,
+#: Tester, Pharmazeut, Historiker…): half everyday trades, half words of that kind.
+GERMAN_FRESH_4 = (
+    ("Datenschutzbeauftragter (m/w/d)", "K1906"),
+    ("Softwaretester (m/w/d)", "M1815"),
+    ("Pharmazeut (m/w/d)", "J1202"),
+    ("Historiker (m/w/d)", "K2140"),
+    ("Meteorologe (m/w/d)", "M1809 M1891"),
+    ("Datenerfasser (m/w/d)", "M1606"),
+    ("Arbeitsvorbereiter (m/w/d)", "H1404 H1402"),
+    ("Empfangskraft (m/w/d) im Hotel", "G1703"),
+    ("Callcenter-Agent (m/w/d)", "D1408"),
+    ("Zahnarzt (m/w/d)", "J1103"),
+    ("Koch (m/w/d)", "G1609 G1601"),
+    ("Kassierer (m/w/d)", "D1505"),
+    ("Maurer (m/w/d)", "F1703"),
+    ("Dachdecker (m/w/d)", "F1619"),
+    ("Schweißer (m/w/d)", "H2913 H2916 H2917"),
+    ("Elektriker (m/w/d)", "F1602 I1309"),
+    ("Systemadministrator (m/w/d)", "M1801 M1843"),
+    ("Gabelstaplerfahrer (m/w/d)", "N1101"),
+    ("Industriemechaniker (m/w/d)", "I1310 I1304"),
+    ("Verkäufer (m/w/d) Lebensmittel", "D1106"),
+)
+
 #: Common English job titles with the ROME métiers accepted (written by hand before the first run).
 ENGLISH = (
     ("Forklift driver", "N1101"),
@@ -256,6 +282,7 @@ def main() -> None:
         ("German", TITLES, "de"),
         ("German, unseen", GERMAN_UNSEEN, "de"),
         ("German, fresh", GERMAN_FRESH, "de"),
+        ("German, fresh (16th session)", GERMAN_FRESH_4, "de"),
         ("English", ENGLISH, "en"),
         ("English, fresh", ENGLISH_FRESH, "en"),
     ):
