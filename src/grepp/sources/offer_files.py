@@ -197,19 +197,34 @@ def decode_json(record: RawRecord) -> tuple[Any, str]:
     """
     if record.value is not None:
         return record.value, record.warning
+    text: bytes | str = record.data
+    warnings: list[str] = []
     try:
-        return orjson.loads(record.data), ""
+        return orjson.loads(text), ""
     except orjson.JSONDecodeError as exc:
-        if "surrogate" in str(exc):  # an escaped lone surrogate: orjson refuses it, Python's parser reads it
-            try:
-                value = json.loads(record.data.decode("utf-8", "replace"))
-            except json.JSONDecodeError:
-                raise exc from None
-            return valid_strings(value), f"{record.location}: invalid Unicode (a lone surrogate) replaced by U+FFFD"
-        if "UTF-8" not in str(exc):
+        if "not valid UTF-8" not in str(exc) and not _escaped_surrogate(exc):
             raise
-    value = orjson.loads(record.data.decode("cp1252", "replace"))
-    return value, f"{record.location}: not UTF-8, decoded as cp1252"
+        if "not valid UTF-8" in str(exc):
+            text = record.data.decode("cp1252", "replace")
+            warnings.append(f"{record.location}: not UTF-8, decoded as cp1252")
+            try:
+                return orjson.loads(text), warnings[0]
+            except orjson.JSONDecodeError as again:
+                if not _escaped_surrogate(again):
+                    raise
+        first = exc
+    # an escaped lone surrogate ("\\ud800"): orjson refuses it, Python's parser reads it, U+FFFD replaces it
+    try:
+        value = json.loads(text.decode("utf-8", "replace") if isinstance(text, bytes) else text)
+    except json.JSONDecodeError:
+        raise first from None
+    warnings.append(f"{record.location}: invalid Unicode (a lone surrogate) replaced by U+FFFD")
+    return valid_strings(value), "; ".join(warnings)
+
+
+def _escaped_surrogate(exc: orjson.JSONDecodeError) -> bool:
+    """orjson's error for a ``\\ud800`` escape without its pair ("no low surrogate in string" and the like)."""
+    return "surrogate in string" in str(exc)
 
 
 def unflatten(row: dict[str, str | None]) -> dict[str, Any]:
