@@ -23,6 +23,9 @@ from grepp.errors import SourceError
         ("Lagerist / Kommissioniererin", "magasinier ; préparateur de commandes"),
         ("Lohn- und Gehaltsbuchhalter/in", "comptable paie"),  # each field once
         ("Maschinen- und Anlagenführer (m/w/d)", "conducteur de ligne de production"),
+        ("Datenschutzbeauftragte/r", "délégué protection des données"),  # sixteenth session's words
+        ("Callcenter-Agent (m/w/d)", "agent clientèle à distance"),
+        ("Verkäufer (m/w/d) Lebensmittel", "vendeur alimentation"),
     ],
 )
 def test_german_titles_read_in_french_words(title: str, french: str) -> None:

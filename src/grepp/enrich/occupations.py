@@ -1,6 +1,6 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v12`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v13`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
 German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
@@ -11,7 +11,8 @@ appellation's name, where exactly one does, comes first in the ESCO list, which 
 title alone; v11: the employer's name, where the title carries it as a segment of its own ("Hyper U -
 Employé commercial"), is not read as words of the job; v12: an English title that is an ESCO occupation's English
 label finds that occupation first, its preferred label before an alternative one: "Bus driver" → *conducteur
-d'autobus*, was *moniteur de bus-école*).
+d'autobus*, was *moniteur de bus-école*; v13: the glossary's general words the Bundesagentur ads' titles
+lacked, "Datenschutzbeauftragter" → délégué protection des données, French offers coded as by v12).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -58,7 +59,7 @@ from grepp.enrich.text import offer_employer, offer_text, valid_unicode, without
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "12"
+CODER_VERSION = "13"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
