@@ -26,6 +26,8 @@ from grepp.errors import SourceError
         ("Datenschutzbeauftragte/r", "délégué protection des données"),  # sixteenth session's words
         ("Callcenter-Agent (m/w/d)", "agent clientèle à distance"),
         ("Verkäufer (m/w/d) Lebensmittel", "vendeur alimentation"),
+        ("Wissenschaftliche/r Mitarbeiter/in (m/w/d)", "ingénieur de recherche"),  # a phrase, not "employé"
+        ("Wiss. Mitarbeiter:in im Projekt", "ingénieur de recherche"),
     ],
 )
 def test_german_titles_read_in_french_words(title: str, french: str) -> None:

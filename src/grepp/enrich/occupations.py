@@ -12,7 +12,8 @@ title alone; v11: the employer's name, where the title carries it as a segment o
 Employé commercial"), is not read as words of the job; v12: an English title that is an ESCO occupation's English
 label finds that occupation first, its preferred label before an alternative one: "Bus driver" → *conducteur
 d'autobus*, was *moniteur de bus-école*; v13: the glossary's general words the Bundesagentur ads' titles
-lacked, "Datenschutzbeauftragter" → délégué protection des données, French offers coded as by v12).
+lacked, "Datenschutzbeauftragter" → délégué protection des données, and "Wissenschaftliche/r Mitarbeiter/in"
+read whole as ingénieur de recherche, not as an employé; French offers coded as by v12).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
