@@ -202,9 +202,9 @@ def decode_json(record: RawRecord) -> tuple[Any, str]:
     try:
         return orjson.loads(text), ""
     except orjson.JSONDecodeError as exc:
-        if "not valid UTF-8" not in str(exc) and not _escaped_surrogate(exc):
+        if "UTF-8" not in str(exc) and not _escaped_surrogate(exc):
             raise
-        if "not valid UTF-8" in str(exc):
+        if "UTF-8" in str(exc):  # bytes that are not UTF-8 (orjson: "str is not valid UTF-8")
             text = record.data.decode("cp1252", "replace")
             warnings.append(f"{record.location}: not UTF-8, decoded as cp1252")
             try:
