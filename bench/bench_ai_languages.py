@@ -348,7 +348,7 @@ def main() -> None:
         "session) offers the first métier's parent fiche third where ROME 4.0 split it from one (recruiters "
         "of French offers code either, *ai-occupations*): top-1 and the first two unchanged; BA top-3 "
         "0.490 → 0.477 (title + description), 0.469 → 0.442 (title only) — the métiers accepted here are "
-        "the specific fiches, rarely a parent (27 ads lost, 17 won, title + description: \"Data Scientist\" "
+        'the specific fiches, rarely a parent (27 ads lost, 17 won, title + description: "Data Scientist" '
         "coded M1811 data engineer, its parent M1802 pushes out M1405 data scientist); the English lists' "
         "top-3 0.88 → 0.90 and 0.83 → 0.86.",
         "",
