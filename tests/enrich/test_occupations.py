@@ -18,6 +18,7 @@ from grepp.enrich.occupations import (
     strip_coding,
     title_head,
 )
+from grepp.enrich.priors import OccupationPriors
 from grepp.taxonomy import load_concepts
 
 pytestmark = pytest.mark.slow  # the coder indexes ~90,000 ROME/ESCO labels once per session (~1 min)
@@ -165,6 +166,30 @@ def test_a_split_fiches_parent_is_offered_third(coder: OccupationCoder, data_dir
     # a fiche with no parent keeps its list in score order
     welder = coder.code(OccupationInput(title="Soudeur (H/F)"))
     assert [m.score for m in welder.metiers] == sorted((m.score for m in welder.metiers), reverse=True)
+
+
+def test_offers_are_coded_with_the_fiches_in_use_on_their_date(
+    coder: OccupationCoder, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real national offer of November 2024, "DATA ANALYST RÉFÉRENT": M1419 Data analyst since July 2025.
+
+    Its recruiter coded M1403, the fiche M1419 was split from: France Travail published M1419 later.
+    """
+    path = data_dir / "offers" / "france-travail" / "national-it-data-2022-2025.jsonl"
+    line = next(line for line in path.open(encoding="utf-8") if '"9411460"' in line)
+    offer = json.loads(line)
+    assert offer["romeCode"] == "M1403" and offer["dateCreation"] < "2025-07"
+    item = offer_input(strip_coding(offer))
+    assert item.date == offer["dateCreation"]
+    current = coder.code(replace(item, date=""))
+    assert current.rome_codes[0] == "M1419"
+    monkeypatch.setattr(coder, "priors", OccupationPriors(releases={"M1419": "2025-07-01"}))
+    dated = coder.code(item)
+    assert dated.rome_codes[:2] == ["M1403", "M1419"]  # the code then in use, the current fiche next
+    assert dated.metiers[0].confidence == current.metiers[0].confidence and dated.status == current.status
+    assert dated.appellations == current.appellations  # "Data analyst" stays under its current fiche
+    assert coder.code(replace(item, date="2025-08-01")).rome_codes == current.rome_codes
+    assert coder.code(replace(item, date="")).rome_codes == current.rome_codes
 
 
 def test_titles_lose_contract_and_gender_noise() -> None:

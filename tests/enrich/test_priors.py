@@ -9,7 +9,7 @@ import pytest
 
 from grepp.enrich.acronyms import default_acronyms, expand_acronyms, parse_acronyms
 from grepp.enrich.occupations import OccupationCoder, OccupationInput, offer_input, strip_coding
-from grepp.enrich.priors import OccupationPriors, naf_division
+from grepp.enrich.priors import OccupationPriors, fiche_releases, naf_division
 from grepp.errors import SourceError
 from grepp.store.priors import occupation_priors
 from grepp.taxonomy import load_concepts
@@ -68,6 +68,18 @@ def test_the_store_gives_rome_sectors_and_national_volumes(
     # every ROME fiche in words: definition, access, its compétences and savoirs
     assert len(priors.profiles) == 1_584
     assert "soudure" in priors.profiles["H2913"].lower()
+    # the 2025 wave of ROME 4.0 fiches: split from a parent, carried by offers from July 2025 on
+    assert len(priors.releases) == 528 and priors.releases["M1419"] == "2025-07-01"  # data analyst
+    assert "M1403" not in priors.releases and "M1405" not in priors.releases  # its parent; an older split
+    assert not priors.in_force("M1894", "2024-11-20T09:00:00.000Z") and priors.in_force("M1894", "2025-08-01")
+
+
+def test_fiche_releases_keep_only_the_later_split_fiches() -> None:
+    fiches = [("M1419", "509531", "M1403"), ("M1403", "469", "M1403"), ("M1405", "404047", "M1403"), ("X", "", "")]
+    assert fiche_releases(fiches) == {"M1419": "2025-07-01"}
+    priors = OccupationPriors(releases=fiche_releases(fiches))
+    assert not priors.in_force("M1419", "2025-06-30") and priors.in_force("M1419", "2025-07-01")
+    assert priors.in_force("M1405", "2023-01-01") and priors.in_force("M1419", "")  # older split; undated
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from grepp.enrich.priors import OccupationPriors
+from grepp.enrich.priors import OccupationPriors, fiche_releases
 
 
 def naf_sectors(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
@@ -68,8 +68,23 @@ def metier_profiles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {code: "\n".join(texts) for code, texts in parts.items()}
 
 
+def metier_releases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """ROME code → the day France Travail's offers began to carry it (:func:`grepp.enrich.priors.fiche_releases`)."""
+    rows = con.execute(
+        """
+        SELECT code, coalesce(ogr_code, ''), coalesce(parent_id, '')
+        FROM taxonomy_occupations_current
+        WHERE taxonomy = 'rome' AND kind = 'metier'
+        """
+    ).fetchall()
+    return fiche_releases([(str(code), str(ogr), str(parent).removeprefix("rome:")) for code, ogr, parent in rows])
+
+
 def occupation_priors(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> OccupationPriors:
     """The priors and the fiche profiles (empty mappings where the store has nothing: the coder ignores them)."""
     return OccupationPriors(
-        volumes=market_volumes(con, data_dir), sectors=naf_sectors(con), profiles=metier_profiles(con)
+        volumes=market_volumes(con, data_dir),
+        sectors=naf_sectors(con),
+        profiles=metier_profiles(con),
+        releases=metier_releases(con),
     )
