@@ -1,8 +1,9 @@
 """Fit the occupation coder's confidence calibration on the calibration half of real offers.
 
 The half is fixed by a hash of the offer id (sha1 even first byte); the offers' own romeCode is the
-label "top-1 right or wrong". Prints the coefficients to paste into src/grepp/enrich/calibration.py
-and the held-out half's reliability (mean confidence vs accuracy). Run:
+label "top-1 right or wrong". Offers are coded undated, as the pipeline codes them. Prints the
+coefficients to paste into src/grepp/enrich/calibration.py and the held-out half's reliability (mean
+confidence vs accuracy). Run:
 
     .venv/bin/python scripts/fit_occupation_calibration.py ../shared/data grepp.duckdb
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -35,7 +37,9 @@ def main(data: Path, db: Path) -> None:
     rows: list[tuple[int, float, float, bool]] = []
     for path in sorted((data / "offers" / "france-travail").glob("*.jsonl")):
         offers = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-        results = coder.code_many([offer_input(o) for o in offers])
+        # undated, as the pipeline codes: a dated offer's métier list may open with a parent fiche standing in
+        # for the first (same score and confidence, no margin of its own), see OccupationCoder._in_force
+        results = coder.code_many([replace(offer_input(o), date="") for o in offers])
         for offer, result in zip(offers, results, strict=True):
             if result.metiers and offer.get("romeCode"):
                 best = result.metiers[0]
