@@ -345,12 +345,7 @@ def main() -> None:
         "of them, 0.66 → 0.71 (top-3 0.77 → 0.83). Their accepted métiers were chosen by hand and left as "
         "written: two misses are arguably right (Physiotherapist → J1413 *Physiothérapeute*, a ROME 4.0 "
         "métier; Plasterer → F1601 *Plâtrier*, where F1604 *plaquiste* was written). Coder v14 (seventeenth "
-        "session) offers the first métier's parent fiche third where ROME 4.0 split it from one (recruiters "
-        "of French offers code either, *ai-occupations*): top-1 and the first two unchanged; BA top-3 "
-        "0.490 → 0.477 (title + description), 0.469 → 0.442 (title only) — the métiers accepted here are "
-        'the specific fiches, rarely a parent (27 ads lost, 17 won, title + description: "Data Scientist" '
-        "coded M1811 data engineer, its parent M1802 pushes out M1405 data scientist); the English lists' "
-        "top-3 0.88 → 0.90 and 0.83 → 0.86.",
+        "session) reads a French offer's date (not these ads: they carry none) — these figures are v13's.",
         "",
         "| titles | read as | top-1 | top-3 |",
         "|---|---|---|---|",

@@ -144,30 +144,6 @@ def test_the_employers_name_in_a_title_is_not_read_as_the_job(coder: OccupationC
     assert misread.rome_codes[:5] != coded.rome_codes[:5]
 
 
-def test_a_split_fiches_parent_is_offered_third(coder: OccupationCoder, data_dir: Path) -> None:
-    """Real Grand Est offers coded by their recruiters with the fiche ROME 4.0 split the job out of.
-
-    "Administrateur de bases de données" is M1894 in ROME v4.60, split from M1801 (the offer's code);
-    "Data analyst" is M1419, split from M1403.
-    """
-    path = data_dir / "offers" / "france-travail" / "grand-est-it-data-2024.jsonl"
-    offers = {o["id"]: o for o in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
-    dba = offers["7722056"]
-    assert dba["romeCode"] == "M1801"
-    result = coder.code(offer_input(strip_coding(dba)))
-    assert result.rome_codes[0] == "M1894"
-    assert result.rome_codes[2] == "M1801"
-    analyst = coder.code(OccupationInput(title="DATA ANALYST RÉFÉRENT (H/F)"))
-    assert analyst.rome_codes[0] == "M1419" and "M1403" in analyst.rome_codes[:3]
-    # only the third place moves: the first two are by score, the rest follow by score
-    for coded in (result, analyst):
-        scores = [m.score for i, m in enumerate(coded.metiers) if i != 2 or m.code not in ("M1801", "M1403")]
-        assert scores == sorted(scores, reverse=True)
-    # a fiche with no parent keeps its list in score order
-    welder = coder.code(OccupationInput(title="Soudeur (H/F)"))
-    assert [m.score for m in welder.metiers] == sorted((m.score for m in welder.metiers), reverse=True)
-
-
 def test_offers_are_coded_with_the_fiches_in_use_on_their_date(
     coder: OccupationCoder, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

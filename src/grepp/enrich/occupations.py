@@ -13,10 +13,9 @@ Employé commercial"), is not read as words of the job; v12: an English title th
 label finds that occupation first, its preferred label before an alternative one: "Bus driver" → *conducteur
 d'autobus*, was *moniteur de bus-école*; v13: the glossary's general words the Bundesagentur ads' titles
 lacked, "Datenschutzbeauftragter" → délégué protection des données, and "Wissenschaftliche/r Mitarbeiter/in"
-read whole as ingénieur de recherche, not as an employé; French offers coded as by v12; v14: when the first
-métier is a ROME 4.0 fiche split from an older one, that parent fiche is the third candidate — recruiters code
-either; and a dated offer's métiers follow the fiches France Travail had published by then: "Data analyst"
-is M1419 since July 2025, M1403 before — the appellations and the confidence are v13's).
+read whole as ingénieur de recherche, not as an employé; French offers coded as by v12; v14: a dated offer's
+métiers follow the ROME 4.0 fiches France Travail had published by then: "Data analyst" is M1419 since July
+2025, M1403, the fiche it was split from, before — the appellations and the confidence are v13's).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -82,8 +81,6 @@ PIVOT_NAMED_WEIGHT = 1.0
 PIVOT_PREFERRED_WEIGHT = 0.5
 #: The ESCO labels read for it: English, and French ones that an English title may share ("data scientist").
 PIVOT_LANGUAGES = frozenset({"en", "fr"})
-#: Where the first métier's parent fiche goes in the métier list (0-based) when it is not already above.
-PARENT_FICHE_RANK = 2
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 _NOISE = re.compile(
@@ -298,16 +295,15 @@ class OccupationCoder:
         self._esco_twin = _esco_twins(self.concepts.values())
         self._lock = threading.Lock()
         self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
-        #: métier column → the column of the fiche it was split from (ROME 4.0 ``code_rome_parent``)
-        self._parent_fiche = {
-            index[c.code]: index[parent]
+        #: ROME code → the code of the fiche it was split from (ROME 4.0 ``code_rome_parent``)
+        self._parent_code = {
+            c.code: parent
             for c in self.concepts.values()
             if c.kind == "metier"
             and c.code in index
             and (parent := (c.parent_id or "").removeprefix("rome:")) in index
             and parent != c.code
         }
-        self._parent_code = {self.metier_codes[c]: self.metier_codes[p] for c, p in self._parent_fiche.items()}
         if on_progress is not None:
             on_progress(len(rome_items) + len(esco_items))
 
@@ -474,13 +470,12 @@ class OccupationCoder:
         sector = [self._metier_index[c] for c in self.priors.sector_codes(naf) if c in self._metier_index]
         if sector:
             metier_scores[sector] += cfg.sector_weight
-        ranked = np.argsort(-metier_scores)[: cfg.top]
-        best = float(metier_scores[ranked[0]])
-        second = float(metier_scores[ranked[1]]) if len(ranked) > 1 else 0.0
-        order = self._with_parent_fiche([int(i) for i in ranked])
+        order = np.argsort(-metier_scores)[: cfg.top]
+        best = float(metier_scores[order[0]])
+        second = float(metier_scores[order[1]]) if len(order) > 1 else 0.0
         metiers: list[Candidate] = []
         for rank, i in enumerate(order):
-            code = self.metier_codes[i]
+            code = self.metier_codes[int(i)]
             score = float(metier_scores[i])
             runner = second if rank == 0 else best
             metiers.append(
@@ -548,8 +543,8 @@ class OccupationCoder:
         with the first's score and confidence (the evidence is the same), and the first itself second; the
         appellations keep their current fiche. Undated input is coded in the current release (so is every
         stored offer by the pipeline, which reads no date: its figures compare across time). Measured with
-        ``grepp eval offers`` (top-1 all-sectors / Ardèche / Grand Est IT / national IT): 0.742 / 0.687 /
-        0.551 / 0.515 → 0.746 / 0.760 / 0.674 / 0.615; top-3 unchanged (the parent was third already).
+        ``grepp eval offers`` (top-1 / top-3, all-sectors, Ardèche, Grand Est IT, national IT): 0.742 / 0.843,
+        0.687 / 0.820, 0.551 / 0.706, 0.515 / 0.669 → 0.746 / 0.844, 0.760 / 0.847, 0.674 / 0.784, 0.615 / 0.742.
         """
         first = metiers[0] if metiers else None
         if first is None or not day or self.priors.in_force(first.code, day):
@@ -561,21 +556,6 @@ class OccupationCoder:
             f"rome:{parent}", parent, self._metier_label.get(parent, parent), first.score, first.confidence, parent
         )
         return [stand_in, first, *(m for m in metiers[1:] if m.code != parent)][: len(metiers)]
-
-    def _with_parent_fiche(self, order: list[int]) -> list[int]:
-        """The métier columns with the first one's parent fiche at :data:`PARENT_FICHE_RANK` if it was lower.
-
-        ROME 4.0 split fiches out of older ones (``code_rome_parent``: "Data analyst" M1419 out of M1403,
-        "Mécanicien poids lourds" I1613 out of I1604); offers are coded with either, and statistics built
-        on the older codes read the parent. Measured with ``grepp eval offers`` (top-3, all-sectors / Ardèche /
-        Grand Est IT / national IT): 0.843 / 0.820 / 0.706 / 0.670 → 0.843 / 0.860 / 0.780 / 0.738, top-1 and
-        the first two unchanged; as the first candidate it loses (top-1 0.742 → 0.629 on all-sectors).
-        """
-        parent = self._parent_fiche.get(order[0]) if order else None
-        if parent is None or parent in order[: PARENT_FICHE_RANK + 1]:
-            return order
-        rest = [i for i in order if i != parent]
-        return [*rest[:PARENT_FICHE_RANK], parent, *rest[PARENT_FICHE_RANK:]][: len(order)]
 
 
 class _ProfileIndex:
