@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+#: An ISO day at the start of a date ("2024-11-03", "2024-11-03T10:00:00Z"); other forms are not compared.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: NAF divisions whose employers place staff of every trade (temporary work, employment agencies).
 UNINFORMATIVE_DIVISIONS = frozenset({"0", "78"})
@@ -106,6 +107,8 @@ def fiche_releases(fiches: Sequence[tuple[str, str, str]]) -> dict[str, str]:
     themselves in all 63 created from 2025-07-22 on; the older split fiches (OGR below 500,000) as
     themselves in 1,154 of 1,185, at any date. France Travail publishes ROME 4.0 fiches progressively,
     three releases a year; the day between those two dates is a choice (2025-07-01), not a published date.
+    Keyed to the release grepp ships (v4.60, OGR codes up to 513,853): a later release's new fiches would
+    take the same day until theirs is set here.
 
     >>> fiche_releases([("M1419", "509531", "M1403"), ("M1403", "469", "M1403"), ("M1405", "404047", "M1403")])
     {'M1419': '2025-07-01'}
