@@ -168,6 +168,24 @@ def test_offers_are_coded_with_the_fiches_in_use_on_their_date(
     assert coder.code(replace(item, date="")).rome_codes == current.rome_codes
 
 
+def test_a_title_headed_by_the_person_is_read_by_its_trade(coder: OccupationCoder, data_dir: Path) -> None:
+    """A real Ardèche offer, "Femme/Homme de ménage à Saint Péray…": a cleaner (K1304), not a lumberjack.
+
+    ROME has no "femme de ménage" but an "Homme / Femme de pied" (A1201): v13 coded every "Femme de …" or
+    "Homme de …" title it could not read otherwise as that.
+    """
+    from grepp.sources.offer_files import open_offer_file
+
+    source = open_offer_file(data_dir / "offers" / "france-travail" / "ardeche-cdi-2025-flattened.psv")
+    offer = next(r.value for r in source.records() if r.value["id"] == "192RRDC")
+    assert str(offer["intitule"]).startswith("Femme/Homme de ménage") and offer["romeCode"] == "K1304"
+    assert coder.code(offer_input(strip_coding(offer))).rome_codes[0] == "K1304"
+    assert coder.code(OccupationInput(title="Femme de ménage (H/F)")).rome_codes[0] == "K1304"
+    chambre = coder.code(OccupationInput(title="FEMME/VALET DE CHAMBRE (HÔTEL ANNECY) - URGENT (H/F)"))
+    assert chambre.appellations[0].label == "Valet / Femme de chambre"  # ROME's own wording still matches
+    assert title_head("Femme de ménage") == title_head("Homme d'entretien") == ""
+
+
 def test_titles_lose_contract_and_gender_noise() -> None:
     assert clean_title("CDI - Soudeur H/F") == "Soudeur"
     assert clean_title("<b>Infirmier</b> (H/F) 😀") == "Infirmier"

@@ -124,10 +124,19 @@ def title_head(text: str) -> str:
     Agents …", "L'agent …") and a plural ``s`` dropped from words of five letters or more. ``""`` when the
     title has no word.
 
-    >>> title_head("2 Agents de production"), title_head("Aide-soignante (H/F)")
-    ('agent', 'aide')
+    A title opening on "homme" or "femme" ("Femme de ménage", "Homme d'entretien", "Homme / Femme de pied")
+    names the person, not the trade: it has no head (with one, every such title went to *homme de pied*,
+    a lumberjack).
+
+    >>> title_head("2 Agents de production"), title_head("Aide-soignante (H/F)"), title_head("Femme de ménage")
+    ('agent', 'aide', '')
     """
-    return next(_title_words(text), "")
+    head = next(_title_words(text), "")
+    return "" if head in _PERSON_WORDS else head
+
+
+#: Words for the person, not the trade, at the head of a title (keyed as :func:`title_head` reads them).
+_PERSON_WORDS = frozenset({"homme", "femme"})
 
 
 def _title_words(text: str) -> Iterator[str]:

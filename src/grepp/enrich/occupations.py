@@ -15,7 +15,9 @@ d'autobus*, was *moniteur de bus-école*; v13: the glossary's general words the 
 lacked, "Datenschutzbeauftragter" → délégué protection des données, and "Wissenschaftliche/r Mitarbeiter/in"
 read whole as ingénieur de recherche, not as an employé; French offers coded as by v12; v14: a dated offer's
 métiers follow the ROME 4.0 fiches France Travail had published by then: "Data analyst" is M1419 since July
-2025, M1403, the fiche it was split from, before — the appellations and the confidence are v13's).
+2025, M1403, the fiche it was split from, before — the appellations and the confidence are v13's; and a
+title headed by the person, "Femme de ménage", is read as an employé's too: it was a lumberjack's, *homme de
+pied*).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -110,6 +112,26 @@ def clean_title(title: str) -> str:
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = re.sub(r"[\s\-–/|,;:]+$|^[\s\-–/|,;:]+", "", " ".join(text.split()))
     return text
+
+
+#: "Femme", "Homme", "Femme/Homme", "Femme/Valet" at the head of a title, before "de", "d'", "du", "des".
+_PERSON_HEAD = re.compile(
+    r"^\s*(?:femme|homme)s?(?:\s*/\s*(?:femme|homme|valet)s?)?\s+(?=d[e'’u]|des\b)", re.IGNORECASE
+)
+
+
+def with_trade_reading(title: str) -> str:
+    """A title headed by the person ("Femme de ménage", "Homme d'entretien") read as an employé's, too.
+
+    ROME writes such jobs "Employé / Employée de ménage", "Agent / Agente d'entretien"; "femme"/"homme" name
+    the person, and alone they matched ROME's few "Homme / Femme de pied" forms (a lumberjack). The
+    title is kept first (ROME's "Valet / Femme de chambre" still matches it) and the reading appended.
+
+    >>> with_trade_reading("Femme/Homme de ménage à Annecy"), with_trade_reading("Soudeur")
+    ('Femme/Homme de ménage à Annecy / employé de ménage à Annecy', 'Soudeur')
+    """
+    found = _PERSON_HEAD.match(title)
+    return f"{title} / employé {title[found.end() :]}" if found else title
 
 
 @dataclass(frozen=True)
@@ -309,7 +331,7 @@ class OccupationCoder:
 
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         raw = valid_unicode(without_employer(item.title, item.employer) if item.employer else item.title)
-        title = expand_acronyms(clean_title(raw))
+        title = with_trade_reading(expand_acronyms(clean_title(raw)))
         if item.language == "de":  # the French words first: the head word bonus reads the first one
             french = translate_title(raw[:MAX_TITLE_CHARS])
             title = f"{french} / {title}" if french else title
