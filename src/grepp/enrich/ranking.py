@@ -39,7 +39,9 @@ from grepp.enrich.skill_context import ESCO_SKILL_KINDS, SkillNeighbourhood
 from grepp.enrich.skill_sections import detect_language
 
 RANKER_NAME = "rank.hybrid"
-RANKER_VERSION = "9"
+#: v10 (seventeenth session): a title opening on "homme"/"femme" has no head word (:func:`.lexical.title_head`);
+#: the stored alignments, whose version carries this one, are recomputed.
+RANKER_VERSION = "10"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")
