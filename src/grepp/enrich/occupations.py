@@ -116,7 +116,7 @@ def clean_title(title: str) -> str:
 
 #: "Femme", "Homme", "Femme/Homme", "Femme/Valet" at the head of a title, before "de", "d'", "du", "des".
 _PERSON_HEAD = re.compile(
-    r"^\s*(?:femme|homme)s?(?:\s*/\s*(?:femme|homme|valet)s?)?\s+(?=d[e'’u]|des\b)", re.IGNORECASE
+    r"^\s*(?:femme|homme)s?(?:\s*/\s*(?:femme|homme|valet)s?)?\s+(?=(?:de|du|des)\b|d['’])", re.IGNORECASE
 )
 
 
