@@ -138,6 +138,27 @@ def title_head(text: str) -> str:
 #: Words for the person, not the trade, at the head of a title (keyed as :func:`title_head` reads them).
 _PERSON_WORDS = frozenset({"homme", "femme"})
 
+#: "Femme", "Homme", "Femme/Homme", "Femme/Valet" at the head of a title, before "de", "d'", "du", "des".
+_PERSON_HEAD = re.compile(
+    rf"^\s*(?:{'|'.join(sorted(_PERSON_WORDS))})s?(?:\s*/\s*(?:{'|'.join(sorted(_PERSON_WORDS | {'valet'}))})s?)?"
+    r"\s+(?=(?:de|du|des)\b|d['’])",
+    re.IGNORECASE,
+)
+
+
+def with_trade_reading(title: str) -> str:
+    """A title headed by the person ("Femme de ménage", "Homme d'entretien") read as an employé's, too.
+
+    ROME writes such jobs "Employé / Employée de ménage", "Agent / Agente d'entretien"; "femme"/"homme" name
+    the person, and alone they matched ROME's few "Homme / Femme de pied" forms (a lumberjack). The
+    title is kept first (ROME's "Valet / Femme de chambre" still matches it) and the reading appended.
+
+    >>> with_trade_reading("Femme/Homme de ménage à Annecy"), with_trade_reading("Soudeur")
+    ('Femme/Homme de ménage à Annecy / employé de ménage à Annecy', 'Soudeur')
+    """
+    found = _PERSON_HEAD.match(title)
+    return f"{title} / employé {title[found.end() :]}" if found else title
+
 
 def _title_words(text: str) -> Iterator[str]:
     """A title's words, keyed as :func:`title_head` reads them (numbers and elided articles skipped, a plural

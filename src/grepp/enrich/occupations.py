@@ -56,7 +56,7 @@ from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
 from grepp.enrich.glossary import translate_title
-from grepp.enrich.lexical import gender_keys, gender_pair, label_key, title_head, word_key
+from grepp.enrich.lexical import gender_keys, gender_pair, label_key, title_head, with_trade_reading, word_key
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
 from grepp.enrich.skill_sections import detect_language
@@ -112,26 +112,6 @@ def clean_title(title: str) -> str:
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = re.sub(r"[\s\-–/|,;:]+$|^[\s\-–/|,;:]+", "", " ".join(text.split()))
     return text
-
-
-#: "Femme", "Homme", "Femme/Homme", "Femme/Valet" at the head of a title, before "de", "d'", "du", "des".
-_PERSON_HEAD = re.compile(
-    r"^\s*(?:femme|homme)s?(?:\s*/\s*(?:femme|homme|valet)s?)?\s+(?=(?:de|du|des)\b|d['’])", re.IGNORECASE
-)
-
-
-def with_trade_reading(title: str) -> str:
-    """A title headed by the person ("Femme de ménage", "Homme d'entretien") read as an employé's, too.
-
-    ROME writes such jobs "Employé / Employée de ménage", "Agent / Agente d'entretien"; "femme"/"homme" name
-    the person, and alone they matched ROME's few "Homme / Femme de pied" forms (a lumberjack). The
-    title is kept first (ROME's "Valet / Femme de chambre" still matches it) and the reading appended.
-
-    >>> with_trade_reading("Femme/Homme de ménage à Annecy"), with_trade_reading("Soudeur")
-    ('Femme/Homme de ménage à Annecy / employé de ménage à Annecy', 'Soudeur')
-    """
-    found = _PERSON_HEAD.match(title)
-    return f"{title} / employé {title[found.end() :]}" if found else title
 
 
 @dataclass(frozen=True)
