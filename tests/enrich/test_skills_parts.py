@@ -93,6 +93,41 @@ def test_gazetteer_is_accent_gender_and_plural_insensitive_and_spans_slice_the_t
     assert text[matches[1].start : matches[1].end] == "réaliser l'opération d’attelage"
 
 
+def test_gazetteer_takes_the_longest_label_at_each_word_even_past_a_prefix_that_is_no_label() -> None:
+    gaz = Gazetteer.build(
+        [
+            ("soudage", "s"),
+            ("soudage à l'arc électrique", "arc"),
+            ("soudage TIG aluminium", "tig-alu"),
+            ("brasage", "b"),
+        ]
+    )
+    # "soudage TIG" is a prefix of a label but no label: the walk falls back to "soudage", then reads on
+    text = "Soudage TIG acier, soudage à l'arc électrique et soudage TIG aluminium ; brasage"
+    matches = gaz.find(text)
+    assert [(text[m.start : m.end], m.concept_ids, m.n_words) for m in matches] == [
+        ("Soudage", ("s",), 1),
+        ("soudage à l'arc électrique", ("arc",), 3),
+        ("soudage TIG aluminium", ("tig-alu",), 3),
+        ("brasage", ("b",), 1),
+    ]
+
+
+def test_requirement_fold_keeps_one_character_for_one() -> None:
+    import unicodedata
+
+    from grepp.enrich.skill_requirement import _fold
+
+    def by_character(text: str) -> str:
+        return "".join("'" if ch in "’‘`´" else unicodedata.normalize("NFKD", ch)[:1] or ch for ch in text.lower())
+
+    samples = ["Expérience SOUHAITÉE l’été `x´", "ŒUVRE ﬁn ½ Straße İstanbul", ""]
+    samples += ["".join(chr(code) for code in range(start, start + 64)) for start in range(0x20, 0x3000, 64)]
+    for text in samples:
+        assert _fold(text) == by_character(text), repr(text)
+        assert len(_fold(text)) == len(text.lower())
+
+
 def test_html_is_stripped_and_offsets_map_back_to_the_raw_text() -> None:
     raw = "<p>Soudeur&nbsp;<b>TIG</b> exig&eacute;</p><ul><li>MIG</li></ul>"
     clean = clean_text(raw)
@@ -160,6 +195,7 @@ def test_the_fast_prefilter_lets_through_every_sentence_the_exact_patterns_match
         )
     ]
     exact._any = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+    exact._hits = None  # and every exact pattern runs on what passes (the fast one runs those RE2's set finds)
     texts = []
     for name in ("all-sectors-2025.jsonl", "grand-est-it-data-2024.jsonl"):
         with (data_dir / "offers/france-travail" / name).open(encoding="utf-8") as fh:

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from grepp.enrich.text import masculine
 
@@ -80,9 +81,8 @@ def content_key(word: str) -> str | None:
     return key
 
 
-@dataclass(frozen=True)
-class Token:
-    """One content word of a text: its key and where it is."""
+class Token(NamedTuple):
+    """One content word of a text: its key and where it is (a tuple: offers make millions of them)."""
 
     key: str
     start: int
@@ -115,6 +115,8 @@ class Gazetteer:
     def __init__(self, table: dict[tuple[str, ...], tuple[str, ...]], max_len: int) -> None:
         self._table = table
         self._max_len = max_len
+        #: every proper prefix of a label key: a run of words is only extended while it may still spell one
+        self._prefixes = {key[:n] for key in table for n in range(1, len(key))}
 
     @classmethod
     def build(
@@ -145,14 +147,22 @@ class Gazetteer:
         toks = content_tokens(text) if tokens is None else tokens
         keys = [t.key for t in toks]
         found: list[GazetteerMatch] = []
+        table, prefixes = self._table, self._prefixes
         i = 0
         while i < len(keys):
-            for n in range(min(self._max_len, len(keys) - i), 0, -1):
-                ids = self._table.get(tuple(keys[i : i + n]))
-                if ids is not None:
-                    found.append(GazetteerMatch(toks[i].start, toks[i + n - 1].end, ids, n))
-                    i += n
+            # the longest label starting here: grow the run while it is a label's prefix (a trie walk)
+            best: tuple[str, ...] | None = None
+            best_n = 0
+            run: tuple[str, ...] = ()
+            for key in keys[i : i + self._max_len]:
+                run = (*run, key)
+                if run in table:
+                    best, best_n = table[run], len(run)
+                if run not in prefixes:
                     break
+            if best is not None:
+                found.append(GazetteerMatch(toks[i].start, toks[i + best_n - 1].end, best, best_n))
+                i += best_n
             else:
                 i += 1
         return found

@@ -14,7 +14,7 @@ The lexicon file is read once, on first use (no work at import time).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -129,6 +129,31 @@ def prefilter(patterns: list[str]) -> _Searcher:
     return searcher
 
 
+def pattern_hits(patterns: list[str]) -> Callable[[str], frozenset[int]] | None:
+    """Which of the patterns may match in a text (their indices), in one RE2 pass; None if RE2 cannot read one.
+
+    A sentence that passes :func:`prefilter` used to be searched with every ``re`` pattern of the
+    lexicon; only those RE2's loosened copy finds (never fewer than match) need to run.
+    """
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    try:
+        patterns_set = re2.Set.SearchSet(options)
+        for pattern in patterns:
+            patterns_set.Add(loosened(pattern))
+        patterns_set.Compile()
+    except (re2.error, ValueError):
+        return None
+
+    def hits(text: str) -> frozenset[int]:
+        return frozenset(patterns_set.Match(text) or ())
+
+    return hits
+
+
 @dataclass(frozen=True)
 class LexiconEntry:
     """One line of the lexicon file."""
@@ -162,6 +187,7 @@ class Lexicon:
             p.pattern for p in (_CACES, _R_ALONE, _PERMIS, _HABILITATION, _HAB_ALONE)
         ]
         self._any = prefilter(alternatives)
+        self._hits = pattern_hits([pattern.pattern for _, pattern in self._patterns])
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -191,7 +217,10 @@ class Lexicon:
             codes = match.groupdict().get("codes") or match.group()
             for key in self._habilitation_keys(codes):
                 found[(match.start(), match.end(), key)] = None
-        for key, pattern in self._patterns:
+        hits = self._hits(text) if self._hits is not None else None
+        for index, (key, pattern) in enumerate(self._patterns):
+            if hits is not None and index not in hits:
+                continue
             for match in pattern.finditer(text):
                 if key == "caces" or (key == "habilitation-electrique" and _covers(found, match.start())):
                     continue

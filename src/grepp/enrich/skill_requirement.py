@@ -37,14 +37,18 @@ _WISHED = re.compile(
 )
 
 
+#: code point → its folded character, filled as characters are met (see :func:`_fold`)
+_FOLDED: dict[int, str] = {}
+
+
 @lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     """Lower-case and strip accents, one character for one (offsets stay valid)."""
-    out = []
-    for ch in text.lower():
-        base = unicodedata.normalize("NFKD", ch)[:1] or ch
-        out.append("'" if ch in "’‘`´" else base)
-    return "".join(out)
+    lowered = text.lower()
+    for ch in set(lowered):
+        if ord(ch) not in _FOLDED:
+            _FOLDED[ord(ch)] = "'" if ch in "’‘`´" else (unicodedata.normalize("NFKD", ch)[:1] or ch)
+    return lowered.translate(_FOLDED)
 
 
 #: France Travail ``exigence`` codes.
