@@ -61,6 +61,25 @@ def test_german_words_split_compounds_at_a_word_the_corpus_knows() -> None:
     assert rank_corpus([("q", "Lagerverwalter/in")], de_corpus, top=1)[0][1][0][0] == "C1_de_000"
 
 
+def test_the_c_stemmers_stem_the_eval_sets_words_as_the_python_ones_do(data_dir: Path) -> None:
+    """PyStemmer (a dependency) replaces snowballstemmer's pure-Python stemmers: the same word keys, faster."""
+    import re
+
+    import snowballstemmer
+    from snowballstemmer.french_stemmer import FrenchStemmer
+    from snowballstemmer.german_stemmer import GermanStemmer
+
+    words: set[str] = set()
+    for folder in ("occupations-melo-bel-fr-dev", "occupations-melo-aut-de-dev", "skills-fr-vdab-dev"):
+        for name in ("queries.tsv", "corpus_elements.tsv"):
+            words.update(re.findall(r"\w+", (data_dir / "eval" / folder / name).read_text(encoding="utf-8").lower()))
+    assert len(words) > 20_000
+    for language, pure in (("french", FrenchStemmer()), ("german", GermanStemmer())):
+        fast = snowballstemmer.stemmer(language)
+        assert type(fast).__module__ == "Stemmer", "PyStemmer is not installed: run make install"
+        assert [fast.stemWord(w) for w in sorted(words)] == [pure.stemWord(w) for w in sorted(words)]
+
+
 def test_siblings_rank_together_and_only_corpus_ids_come_back() -> None:
     corpus = [("C1_fr_000", "boucher"), ("C2_fr_000", "infirmier"), ("C1_fr_001", "tueur en abattoir")]
     ranked = rank_corpus([("q", "Boucher (h/f/x)")], corpus, top=10)
