@@ -207,6 +207,16 @@ def test_the_fast_prefilter_lets_through_every_sentence_the_exact_patterns_match
     assert sum(1 for f in found if f) > 500
 
 
+def test_when_re2s_set_finds_nothing_after_the_prefilter_matched_every_pattern_runs() -> None:
+    """RE2's set gives up silently when its DFA runs out of memory: no mention may be lost then."""
+    lexicon = default_lexicon.__wrapped__()
+    text = "CACES R489 cat 3 et permis C exigés, SST et habilitation électrique B1V appréciés, FIMO à jour"
+    expected = lexicon.find(text)
+    assert {m.key for m in expected} >= {"caces-r489-3", "permis-c", "sst"}
+    lexicon._hits = lambda text: frozenset()  # a set that failed
+    assert lexicon.find(text) == expected
+
+
 def test_fold_is_the_same_by_table_and_by_unicode_normalisation() -> None:
     from grepp.enrich.text import _fold_slow, fold
 

@@ -133,7 +133,9 @@ def pattern_hits(patterns: list[str]) -> Callable[[str], frozenset[int]] | None:
     """Which of the patterns may match in a text (their indices), in one RE2 pass; None if RE2 cannot read one.
 
     A sentence that passes :func:`prefilter` used to be searched with every ``re`` pattern of the
-    lexicon; only those RE2's loosened copy finds (never fewer than match) need to run.
+    lexicon; only those RE2's loosened copy finds (never fewer than match) need to run. RE2's set has no
+    fallback when its DFA runs out of memory: it then finds nothing, which the caller, knowing the
+    prefilter matched, reads as "run them all".
     """
     import re2
 
@@ -187,7 +189,8 @@ class Lexicon:
             p.pattern for p in (_CACES, _R_ALONE, _PERMIS, _HABILITATION, _HAB_ALONE)
         ]
         self._any = prefilter(alternatives)
-        self._hits = pattern_hits([pattern.pattern for _, pattern in self._patterns])
+        # the same alternatives in the same order: the first len(self._patterns) indices are the entries'
+        self._hits = pattern_hits(alternatives)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -218,6 +221,8 @@ class Lexicon:
             for key in self._habilitation_keys(codes):
                 found[(match.start(), match.end(), key)] = None
         hits = self._hits(text) if self._hits is not None else None
+        if not hits:  # the prefilter matched, so RE2's set failed (a DFA out of memory): every pattern runs
+            hits = None
         for index, (key, pattern) in enumerate(self._patterns):
             if hits is not None and index not in hits:
                 continue
