@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -99,6 +99,11 @@ def content_tokens(text: str) -> list[Token]:
     return out
 
 
+def label_words(text: str) -> tuple[str, ...]:
+    """The content-word keys of a label, the key a gazetteer files it under."""
+    return tuple(token.key for token in content_tokens(text))
+
+
 @dataclass(frozen=True)
 class GazetteerMatch:
     """A run of text words that spells one or more labels."""
@@ -120,16 +125,23 @@ class Gazetteer:
 
     @classmethod
     def build(
-        cls, labels: Iterable[tuple[str, str]], max_words: int = 10, min_words: int = 1, min_chars: int = 4
+        cls,
+        labels: Iterable[tuple[str, str]],
+        max_words: int = 10,
+        min_words: int = 1,
+        min_chars: int = 4,
+        keys: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Gazetteer:
         """From (label text, concept id) pairs with ``min_words`` to ``max_words`` content words.
 
         A one-word label needs ``min_chars`` characters and must not be a common word of offers.
+        ``keys``: the labels' :func:`label_words`, when the caller already has them (several gazetteers over
+        the same labels).
         """
         table: dict[tuple[str, ...], dict[str, None]] = {}
         max_len = 1
         for text, concept_id in labels:
-            key = tuple(token.key for token in content_tokens(text))
+            key = keys[text] if keys is not None and text in keys else label_words(text)
             if not key or len(key) > max_words or len(key) < min_words:
                 continue
             short = len(key[0]) < min_chars and not _is_symbol_name(key[0])

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grepp.enrich.skill_dense import DenseMatcher
-from grepp.enrich.skill_gazetteer import Gazetteer, content_tokens
+from grepp.enrich.skill_gazetteer import Gazetteer, content_tokens, label_words
 from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
 from grepp.enrich.skill_metier import TitleIndex, fiche_prior, metier_core, metier_links
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
@@ -152,7 +152,9 @@ class SkillExtractor:
                         appellation_labels.append((text, _rome_key(rome)))
             if on_progress is not None:
                 on_progress(1)
-        self.gazetteer = Gazetteer.build(labels, min_words=2)
+        # every label's words, once: the main gazetteer and the one-word ones read the same labels
+        words = {text: label_words(text) for text, _ in labels}
+        self.gazetteer = Gazetteer.build(labels, min_words=2, keys=words)
         #: words French labels write in lower case: common words, not names ("recrutement", not "Docker")
         self._french_words = frozenset(french_words)
         # a one-word label that is also a word of many job titles ("Chef" the tool, "Industrie", "Design")
@@ -160,9 +162,10 @@ class SkillExtractor:
         common = {word for word, n in title_words.items() if n >= COMMON_TITLE_WORD}
         self._single = {
             lang: Gazetteer.build(
-                [(t, cid) for t, cid in pairs if _single_key(t) not in common or _is_acronym(t)],
+                [(t, cid) for t, cid in pairs if _single_key(t, words) not in common or _is_acronym(t)],
                 max_words=1,
                 min_chars=3 if lang == "*" else 4,
+                keys=words,
             )
             for lang, pairs in single.items()
             if lang
@@ -526,9 +529,9 @@ def _is_acronym(text: str) -> bool:
 COMMON_TITLE_WORD = 40
 
 
-def _single_key(text: str) -> str:
-    keys = content_tokens(text)
-    return keys[0].key if len(keys) == 1 else ""
+def _single_key(text: str, words: Mapping[str, tuple[str, ...]]) -> str:
+    keys = words[text] if text in words else label_words(text)
+    return keys[0] if len(keys) == 1 else ""
 
 
 def _title_words(concept: Concept) -> set[str]:
