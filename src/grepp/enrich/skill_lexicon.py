@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Protocol
+from typing import Any, Protocol
 
 from grepp.errors import ConfigError
 
@@ -108,6 +108,16 @@ def _group_end(pattern: str, start: int) -> int:
     raise ValueError(f"unbalanced group in pattern {pattern!r}")
 
 
+def _re2_options() -> Any:
+    """Case-insensitive, quiet RE2 options (a pattern RE2 cannot read is not an error: ``re`` takes over)."""
+    import re2  # type: ignore[import-untyped]
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    return options
+
+
 def prefilter(patterns: list[str]) -> _Searcher:
     """One case-insensitive search that finds a text when any of the patterns may match in it.
 
@@ -117,13 +127,10 @@ def prefilter(patterns: list[str]) -> _Searcher:
     sentences through to the exact ``re`` patterns, and never fewer. Falls back to ``re`` for a pattern
     RE2 cannot read.
     """
-    import re2  # type: ignore[import-untyped]
+    import re2
 
-    options = re2.Options()
-    options.case_sensitive = False
-    options.log_errors = False  # a pattern RE2 cannot read is not an error: re takes over
     try:
-        searcher: _Searcher = re2.compile("|".join(f"(?:{loosened(p)})" for p in patterns), options)
+        searcher: _Searcher = re2.compile("|".join(f"(?:{loosened(p)})" for p in patterns), _re2_options())
     except (re2.error, ValueError):
         searcher = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
     return searcher
@@ -139,11 +146,8 @@ def pattern_hits(patterns: list[str]) -> Callable[[str], frozenset[int]] | None:
     """
     import re2
 
-    options = re2.Options()
-    options.case_sensitive = False
-    options.log_errors = False
     try:
-        patterns_set = re2.Set.SearchSet(options)
+        patterns_set = re2.Set.SearchSet(_re2_options())
         for pattern in patterns:
             patterns_set.Add(loosened(pattern))
         patterns_set.Compile()
@@ -220,9 +224,9 @@ class Lexicon:
             codes = match.groupdict().get("codes") or match.group()
             for key in self._habilitation_keys(codes):
                 found[(match.start(), match.end(), key)] = None
-        hits = self._hits(text) if self._hits is not None else None
-        if not hits:  # the prefilter matched, so RE2's set failed (a DFA out of memory): every pattern runs
-            hits = None
+        # the patterns RE2's set says may match; all of them without a set, or when it names none although the
+        # prefilter matched (its DFA ran out of memory)
+        hits = (self._hits(text) if self._hits is not None else None) or None
         for index, (key, pattern) in enumerate(self._patterns):
             if hits is not None and index not in hits:
                 continue
