@@ -73,22 +73,37 @@ def _encoder_label(encoder: Encoder | None) -> str:
 
 
 def build_enrichers(
-    con: duckdb.DuckDBPyConnection, settings: Settings, *, dense: bool = False, on_progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    dense: bool = False,
+    on_progress: Progress | None = None,
+    disk_cache: bool = True,
 ) -> Enrichers:
-    """Build (or reuse, within this process) the coder and the extractor for the current taxonomies.
+    """Build (or reuse) the coder and the extractor for the current taxonomies.
 
-    ``dense`` adds the e5 encoder to both; it is off by default because embedding the ~90,000 labels cold
-    takes over an hour on 2 cores (measured: the demo's enrichment took 102 min dense, cold, on a loaded
-    machine) while the lexical models code the same offers in about a minute.
+    They are kept per process, and the lexical ones also on disk under the settings' cache directory
+    (:mod:`grepp.store.coder_cache`: keyed by the content of the tables they read and the code's version;
+    about 1 s to load against 15 s to build). ``disk_cache=False`` builds them in any case (a benchmark of
+    the build). ``dense`` adds the e5 encoder to both; it is off by default because embedding the ~90,000
+    labels cold takes over an hour on 2 cores (measured: the demo's enrichment took 102 min dense, cold, on
+    a loaded machine) while the lexical models code the same offers in about a minute. Dense coders hold
+    their encoder's runtime and are never written to disk.
     """
-    from grepp.store.priors import occupation_priors
-    from grepp.store.taxonomy import current_releases
+    from grepp.store.coder_cache import coder_path, load_coders, save_coders, store_fingerprint
+    from grepp.store.priors import ensure_market, occupation_priors
     from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
-    key = (repr(sorted(current_releases(con))), "dense" if dense else "lexical")
+    ensure_market(con, settings.data_dir)  # before the key: the priors read it
+    key = (store_fingerprint(con), "dense" if dense else "lexical")
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
+        path = coder_path(settings.cache_dir, con, "enrichers") if disk_cache and not dense else None
+        cached = load_coders(path) if path is not None else None
+        if isinstance(cached, Enrichers) and not cached.dense:
+            _CACHE[key] = cached
+            return cached
         encoder = coder_encoder = None
         if dense:
             from grepp.enrich.adapters import adapted
@@ -111,8 +126,11 @@ def build_enrichers(
             encoder=encoder,
             on_progress=on_progress,
         )
-        _CACHE[key] = Enrichers(coder, extractor, dense, _encoder_label(coder_encoder))
-        return _CACHE[key]
+        built = Enrichers(coder, extractor, dense, _encoder_label(coder_encoder))
+        if path is not None:
+            save_coders(path, built)
+        _CACHE[key] = built
+        return built
 
 
 def _occupation_rows(offer_id: str, version: str, result: OccupationResult) -> list[tuple[object, ...]]:

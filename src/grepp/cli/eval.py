@@ -19,7 +19,6 @@ from grepp.enrich.expansion import LabelBook
 from grepp.enrich.metier_context import MetierContext
 from grepp.enrich.metrics import evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
-from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.ranking import (
     CONTEXT_CONFIG,
     RANKER_NAME,
@@ -270,12 +269,10 @@ def register(cli: click.Group) -> None:
         ]
         stripped = [strip_coding(offer) for _, offer in records]
         del records  # from here on, only the stripped offers exist
-        concepts, priors = _occupation_concepts(settings)
-        with progress_bar("indexing ROME and ESCO labels") as advance:
-            # a dense coder reads its encoder through the occupations adapter (e5-small: all-sectors top-1 0.746
-            # plain, 0.757 adapted; use-m3: 0.742, 0.747)
-            dense = adapted(encoder_for(settings, encoder_name), "occupations")
-            coder = OccupationCoder(concepts, encoder=dense, priors=priors, on_progress=advance)
+        # a dense coder reads its encoder through the occupations adapter (e5-small: all-sectors top-1 0.746
+        # plain, 0.757 adapted; use-m3: 0.742, 0.747)
+        dense = adapted(encoder_for(settings, encoder_name), "occupations")
+        coder = _occupation_coder(settings, dense)
         model = f" + {dense.label}" if dense is not None else ""
         with progress_bar("coding offers", total=len(stripped)) as advance:
             results = coder.code_many([offer_input(offer) for offer in stripped], on_progress=advance)
@@ -300,7 +297,9 @@ def coder_name() -> str:
     return f"{CODER_NAME}.v{CODER_VERSION}"
 
 
-def _occupation_concepts(settings: Settings) -> tuple[list[Concept], OccupationPriors]:
+def _occupation_coder(settings: Settings, dense: Encoder | None) -> OccupationCoder:
+    """The pipeline's lexical coder (built once, then read from the disk cache), or a dense one built now."""
+    from grepp.offer_enrichment import build_enrichers
     from grepp.store.db import connect
     from grepp.store.priors import occupation_priors
     from grepp.taxonomy import ensure_loaded, load_concepts
@@ -308,8 +307,12 @@ def _occupation_concepts(settings: Settings) -> tuple[list[Concept], OccupationP
     with connect(settings.db_path) as con:
         with progress_bar("taxonomy (loaded once into the database)") as advance:
             ensure_loaded(con, settings.data_dir, on_progress=advance)
-        priors = occupation_priors(con, settings.data_dir)
-        return load_concepts(con, kinds=["metier", "appellation", "occupation"]), priors
+        with progress_bar("indexing ROME and ESCO labels") as advance:
+            if dense is None:
+                return build_enrichers(con, settings, on_progress=advance).coder
+            priors = occupation_priors(con, settings.data_dir)
+            concepts = load_concepts(con, kinds=["metier", "appellation", "occupation"])
+            return OccupationCoder(concepts, encoder=dense, priors=priors, on_progress=advance)
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
@@ -329,16 +332,15 @@ def _skills(
 ) -> None:
     """The skill-extraction hook: ``grepp.enrich.skills.extract_offer_skills`` per offer, recall@10."""
     try:
-        from grepp.enrich.skills import SkillExtractor, extract_offer_skills, metier_core, metier_links
+        from grepp.enrich.skills import extract_offer_skills
     except ImportError as exc:
         raise ConfigError(f"--skills-out needs grepp.enrich.skills.extract_offer_skills ({exc})") from exc
+    from grepp.offer_enrichment import build_enrichers
     from grepp.store.db import connect
-    from grepp.taxonomy import load_concepts, occupation_skill_links
 
-    with connect(settings.db_path) as con:
-        concepts = load_concepts(con)
-        rome_links = occupation_skill_links(con, "rome")
-    extractor = SkillExtractor(concepts, links=metier_links(rome_links), core=metier_core(rome_links))
+    with connect(settings.db_path) as con, progress_bar("indexing skill labels") as advance:
+        # the pipeline's lexical extractor (the same as the coder's build: one disk-cache entry for both)
+        extractor = build_enrichers(con, settings, on_progress=advance).extractor
     rows: list[str] = []
     recalls: list[float] = []
     with progress_bar("extracting skills", total=len(offers)) as advance:

@@ -309,6 +309,17 @@ class OccupationCoder:
         if on_progress is not None:
             on_progress(len(rome_items) + len(esco_items))
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without its lock and its titles (:mod:`grepp.store.coder_cache` keeps built coders on disk)."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_titles"] = OrderedDict()
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         raw = valid_unicode(without_employer(item.title, item.employer) if item.employer else item.title)
         title = with_trade_reading(expand_acronyms(clean_title(raw)))

@@ -186,6 +186,7 @@ class Lexicon:
     """The entries and their compiled patterns."""
 
     def __init__(self, entries: list[LexiconEntry]) -> None:
+        self._source = list(entries)
         self.entries = {e.key: e for e in entries}
         self._patterns = [(e.key, re.compile(e.pattern, re.IGNORECASE)) for e in entries if e.pattern]
         # one pass to skip the (many) sentences without any certificate
@@ -198,6 +199,10 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def __reduce__(self) -> tuple[type[Lexicon], tuple[list[LexiconEntry]]]:
+        """Pickled as its entries: the RE2 pattern set cannot be pickled and compiles again in milliseconds."""
+        return (Lexicon, (self._source,))
 
     def find(self, text: str) -> list[LexiconMatch]:
         """Every entry found in ``text``; structured families are refined to their categories."""

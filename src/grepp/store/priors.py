@@ -31,14 +31,19 @@ def naf_sectors(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
     return {division: frozenset(codes) for division, codes in sectors.items()}
 
 
-def market_volumes(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> dict[str, float]:
-    """ROME code → national job offers; loads the market file first when the table is empty and it exists."""
+def ensure_market(con: duckdb.DuckDBPyConnection, data_dir: Path | None) -> None:
+    """Load the national market file from the data directory when the table is still empty and it exists."""
     count = con.execute("SELECT count(*) FROM rome_market_national").fetchone()
     if (count is None or count[0] == 0) and data_dir is not None:
         from grepp.sources.tension import MARKET_FILE, load_market
 
         if (data_dir / MARKET_FILE).exists():
             load_market(con, data_dir)
+
+
+def market_volumes(con: duckdb.DuckDBPyConnection, data_dir: Path | None = None) -> dict[str, float]:
+    """ROME code → national job offers; loads the market file first when the table is empty and it exists."""
+    ensure_market(con, data_dir)
     rows = con.execute("SELECT rome_code, job_offers FROM rome_market_national WHERE job_offers IS NOT NULL").fetchall()
     return {str(code): float(offers) for code, offers in rows}
 
