@@ -32,7 +32,14 @@ DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").res
 
 from grepp.config import load_settings  # noqa: E402
 from grepp.enrich.occupations import OccupationInput, offer_input  # noqa: E402
-from grepp.offer_enrichment import build_enrichers, default_workers, enrich_batch, enriched_batches  # noqa: E402
+from grepp.offer_enrichment import (  # noqa: E402
+    CODER_KIND,
+    EXTRACTOR_KIND,
+    build_enrichers,
+    default_workers,
+    enrich_batch,
+    enriched_batches,
+)
 from grepp.sources.offers_ba import parse_ba_offer  # noqa: E402
 from grepp.store.coder_cache import coder_path, save_coders  # noqa: E402
 from grepp.store.db import connect  # noqa: E402
@@ -62,28 +69,31 @@ def real_offers() -> list[OfferText]:
     return texts
 
 
-def disk_cache_times(enrichers: object, path: Path) -> tuple[float, float, float, float]:
-    """Seconds to write the built coders to the disk cache, its size (MB), and a fresh process's seconds and
-    peak RSS (MiB) to read them back (what `grepp code` or `grepp eval offers` does from its second call on).
+def disk_cache_times(parts: list[tuple[object, Path]]) -> tuple[float, float, float, float]:
+    """Seconds to write the built coder and extractor to the disk cache, their size (MB), and a fresh
+    process's seconds and peak RSS (MiB) to read them back (what `grepp code` or `grepp eval offers` does
+    from its second call on).
 
     The probe's peak is its own memory's high-water mark (``VmHWM``): ``ru_maxrss`` keeps the parent's across
     the fork and exec."""
     t0 = time.perf_counter()
-    save_coders(path, enrichers)
+    for built, path in parts:
+        save_coders(path, built)
     save_s = time.perf_counter() - t0
     probe = (
         "import sys, time\n"
         "from pathlib import Path\n"
         "from grepp.store.coder_cache import load_coders\n"
         "t0 = time.perf_counter()\n"
-        "built = load_coders(Path(sys.argv[1]))\n"
-        "assert type(built).__name__ == 'Enrichers', built\n"
+        "built = [load_coders(Path(arg)) for arg in sys.argv[1:]]\n"
+        "assert [type(b).__name__ for b in built] == ['OccupationCoder', 'SkillExtractor'], built\n"
         "hwm = [line for line in open('/proc/self/status') if line.startswith('VmHWM:')][0].split()[1]\n"
         "print(time.perf_counter() - t0, int(hwm) / 1024)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe, str(path)], check=True, capture_output=True, text=True)
+    paths = [str(path) for _, path in parts]
+    out = subprocess.run([sys.executable, "-c", probe, *paths], check=True, capture_output=True, text=True)
     load_s, load_rss = (float(x) for x in out.stdout.split())
-    return save_s, path.stat().st_size / 1e6, load_s, load_rss
+    return save_s, sum(path.stat().st_size for _, path in parts) / 1e6, load_s, load_rss
 
 
 def main() -> None:
@@ -99,7 +109,10 @@ def main() -> None:
     with connect(db) as con:
         enrichers = build_enrichers(con, settings, dense=args.dense, disk_cache=False)
         build = time.perf_counter() - start
-        cache_path = coder_path(work / "cache", con, "enrichers")
+        cache_parts = [
+            (enrichers.coder, coder_path(work / "cache", con, CODER_KIND)),
+            (enrichers.extractor, coder_path(work / "cache", con, EXTRACTOR_KIND)),
+        ]
     passes: list[tuple[float, float]] = []
     batches = [offers[begin : begin + 256] for begin in range(0, len(offers), 256)]
     for warm in (False, True):
@@ -129,7 +142,7 @@ def main() -> None:
                 enrichers.coder.code_many([OccupationInput(o.title, o.description, o.naf_code or "") for o in batch])
     # read before the cache probe's process: a child's peak RSS starts from its parent's at the fork
     workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    cached = None if args.dense else disk_cache_times(enrichers, cache_path)
+    cached = None if args.dense else disk_cache_times(cache_parts)
     n = len(offers)
     load = os.getloadavg()
     lines = [
@@ -150,7 +163,8 @@ def main() -> None:
     if cached is not None:
         save_s, size_mb, load_s, load_rss = cached
         lines += [
-            f"| write them to the disk cache ({size_mb:.0f} MB, `grepp.store.coder_cache`) | {save_s:.1f} | |",
+            f"| write them to the disk cache (two files, {size_mb:.0f} MB, `grepp.store.coder_cache`) "
+            f"| {save_s:.1f} | |",
             f"| read them back in a fresh process (a command's second call; peak RSS {load_rss:.0f} MiB) "
             f"| {load_s:.1f} | |",
         ]

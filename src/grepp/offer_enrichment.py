@@ -29,6 +29,7 @@ from grepp.enrich.skills import (
     metier_links,
     skill_rows,
 )
+from grepp.models import Concept
 from grepp.store.db import transaction
 from grepp.store.enrichment import OFFER_ENRICHER, OfferText, offers_to_enrich, save_results
 
@@ -63,13 +64,92 @@ class Enrichers:
         return f"{CODER_NAME}.v{CODER_VERSION}{dense}"
 
 
+#: what this process built or read: (store fingerprint, "dense" or "lexical") → Enrichers
 _CACHE: dict[tuple[str, str], Enrichers] = {}
-_LOCK = threading.Lock()
+#: the lexical coder and extractor apart: (store fingerprint, kind) → built object
+_PARTS: dict[tuple[str, str], object] = {}
+_LOCK = threading.RLock()
+#: kinds of :mod:`grepp.store.coder_cache` files
+CODER_KIND = "occupation-coder"
+EXTRACTOR_KIND = "skill-extractor"
 
 
 def _encoder_label(encoder: Encoder | None) -> str:
     """An encoder's name with its adapter ("e5-small-occupations.v2"); "" for none."""
     return encoder.label if encoder is not None else ""
+
+
+def _lexical_part(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    kind: str,
+    build: Callable[[], object],
+    expected: type,
+    disk_cache: bool,
+) -> object:
+    """The lexical coder or extractor of the store's current content: kept in this process, read from the
+    disk cache, or built (and written there)."""
+    from grepp.store.coder_cache import coder_path, load_coders, save_coders, store_fingerprint
+
+    key = (store_fingerprint(con), kind)
+    with _LOCK:
+        if key in _PARTS:
+            return _PARTS[key]
+        path = coder_path(settings.cache_dir, con, kind) if disk_cache else None
+        part = load_coders(path) if path is not None else None
+        if not isinstance(part, expected):
+            part = build()
+            if path is not None:
+                save_coders(path, part)
+        _PARTS[key] = part
+        return part
+
+
+def lexical_coder(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    on_progress: Progress | None = None,
+    disk_cache: bool = True,
+    concepts: Callable[[], Sequence[Concept]] | None = None,
+) -> OccupationCoder:
+    """The pipeline's lexical occupation coder (see :func:`build_enrichers`; `grepp eval offers` needs no more)."""
+    from grepp.store.priors import ensure_market, occupation_priors
+    from grepp.taxonomy.concepts import load_concepts
+
+    ensure_market(con, settings.data_dir)  # before the key: the priors read it
+
+    def build() -> OccupationCoder:
+        found = concepts() if concepts is not None else load_concepts(con)
+        priors = occupation_priors(con, settings.data_dir)
+        return OccupationCoder(found, priors=priors, on_progress=on_progress)
+
+    coder = _lexical_part(con, settings, CODER_KIND, build, OccupationCoder, disk_cache)
+    assert isinstance(coder, OccupationCoder)
+    return coder
+
+
+def lexical_extractor(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    on_progress: Progress | None = None,
+    disk_cache: bool = True,
+    concepts: Callable[[], Sequence[Concept]] | None = None,
+) -> SkillExtractor:
+    """The pipeline's lexical skill extractor (see :func:`build_enrichers`)."""
+    from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
+
+    def build() -> SkillExtractor:
+        found = concepts() if concepts is not None else load_concepts(con)
+        rome_links = occupation_skill_links(con, "rome")
+        return SkillExtractor(
+            found, links=metier_links(rome_links), core=metier_core(rome_links), on_progress=on_progress
+        )
+
+    extractor = _lexical_part(con, settings, EXTRACTOR_KIND, build, SkillExtractor, disk_cache)
+    assert isinstance(extractor, SkillExtractor)
+    return extractor
 
 
 def build_enrichers(
@@ -84,13 +164,13 @@ def build_enrichers(
 
     They are kept per process, and the lexical ones also on disk under the settings' cache directory
     (:mod:`grepp.store.coder_cache`: keyed by the content of the tables they read and the code's version;
-    about 1 s to load against 15 s to build). ``disk_cache=False`` builds them in any case (a benchmark of
-    the build). ``dense`` adds the e5 encoder to both; it is off by default because embedding the ~90,000
-    labels cold takes over an hour on 2 cores (measured: the demo's enrichment took 102 min dense, cold, on
-    a loaded machine) while the lexical models code the same offers in about a minute. Dense coders hold
-    their encoder's runtime and are never written to disk.
+    about 2 s to read back against 15 s to build). ``disk_cache=False`` builds them in any case (a
+    benchmark of the build). ``dense`` adds the e5 encoder to both; it is off by default because embedding
+    the ~90,000 labels cold takes over an hour on 2 cores (measured: the demo's enrichment took 102 min
+    dense, cold, on a loaded machine) while the lexical models code the same offers in about a minute.
+    Dense coders hold their encoder's runtime and are never written to disk.
     """
-    from grepp.store.coder_cache import coder_path, load_coders, save_coders, store_fingerprint
+    from grepp.store.coder_cache import store_fingerprint
     from grepp.store.priors import ensure_market, occupation_priors
     from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
@@ -99,38 +179,45 @@ def build_enrichers(
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
-        path = coder_path(settings.cache_dir, con, "enrichers") if disk_cache and not dense else None
-        cached = load_coders(path) if path is not None else None
-        if isinstance(cached, Enrichers) and not cached.dense:
-            _CACHE[key] = cached
-            return cached
-        encoder = coder_encoder = None
-        if dense:
-            from grepp.enrich.adapters import adapted
-            from grepp.enrich.embed import get_encoder
-            from grepp.store.vectors import EmbeddingCache
+        if not dense:
+            loaded: list[Sequence[Concept]] = []
 
-            encoder = get_encoder("e5-small", cache=EmbeddingCache(settings.cache_dir / "embeddings"))
-            # the coder reads e5 through its occupations adapter (all-sectors top-1 0.746 plain, 0.757 adapted);
-            # the skill extractor's dense threshold was set on plain e5 cosines
-            coder_encoder = adapted(encoder, "occupations")
-        concepts = load_concepts(con)
+            def concepts() -> Sequence[Concept]:  # read once, and only when a part must be built
+                if not loaded:
+                    loaded.append(load_concepts(con))
+                return loaded[0]
+
+            coder = lexical_coder(con, settings, on_progress=on_progress, disk_cache=disk_cache, concepts=concepts)
+            extractor = lexical_extractor(
+                con, settings, on_progress=on_progress, disk_cache=disk_cache, concepts=concepts
+            )
+            _CACHE[key] = Enrichers(coder, extractor)
+            return _CACHE[key]
+        from grepp.enrich.adapters import adapted
+        from grepp.enrich.embed import get_encoder
+        from grepp.store.vectors import EmbeddingCache
+
+        encoder = get_encoder("e5-small", cache=EmbeddingCache(settings.cache_dir / "embeddings"))
+        # the coder reads e5 through its occupations adapter (all-sectors top-1 0.746 plain, 0.757 adapted);
+        # the skill extractor's dense threshold was set on plain e5 cosines
+        coder_encoder = adapted(encoder, "occupations")
+        concepts_all = load_concepts(con)
         coder = OccupationCoder(
-            concepts, encoder=coder_encoder, priors=occupation_priors(con, settings.data_dir), on_progress=on_progress
+            concepts_all,
+            encoder=coder_encoder,
+            priors=occupation_priors(con, settings.data_dir),
+            on_progress=on_progress,
         )
         rome_links = occupation_skill_links(con, "rome")
         extractor = SkillExtractor(
-            concepts,
+            concepts_all,
             links=metier_links(rome_links),
             core=metier_core(rome_links),
             encoder=encoder,
             on_progress=on_progress,
         )
-        built = Enrichers(coder, extractor, dense, _encoder_label(coder_encoder))
-        if path is not None:
-            save_coders(path, built)
-        _CACHE[key] = built
-        return built
+        _CACHE[key] = Enrichers(coder, extractor, True, _encoder_label(coder_encoder))
+        return _CACHE[key]
 
 
 def _occupation_rows(offer_id: str, version: str, result: OccupationResult) -> list[tuple[object, ...]]:

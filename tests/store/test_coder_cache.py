@@ -13,8 +13,9 @@ import pytest
 
 import grepp.offer_enrichment as offer_enrichment
 from grepp.config import Settings
-from grepp.enrich.occupations import offer_input
-from grepp.offer_enrichment import Enrichers, build_enrichers, enrich_batch
+from grepp.enrich.occupations import OccupationCoder, offer_input
+from grepp.enrich.skills import SkillExtractor
+from grepp.offer_enrichment import CODER_KIND, EXTRACTOR_KIND, Enrichers, build_enrichers, enrich_batch
 from grepp.store.coder_cache import KEEP, coder_path, load_coders, save_coders, store_fingerprint
 from grepp.store.enrichment import OfferText
 
@@ -33,18 +34,27 @@ def _offers(data_dir: Path) -> list[OfferText]:
     return texts
 
 
+def _no_build(*args: object, **kwargs: object) -> None:
+    raise AssertionError("built again although the disk cache holds it")
+
+
 def test_coders_read_back_from_disk_code_real_offers_as_the_built_ones(
     taxonomy_con: duckdb.DuckDBPyConnection, settings: Settings, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built = build_enrichers(taxonomy_con, settings)
-    path = coder_path(settings.cache_dir, taxonomy_con, "enrichers")
-    if not path.exists():  # the process already held coders for this content: written by another test's cache
-        save_coders(path, built)
-    assert path.exists()
-    # a new process has no coders in memory: build_enrichers reads the file instead of building
+    for kind, part in ((CODER_KIND, built.coder), (EXTRACTOR_KIND, built.extractor)):
+        path = coder_path(settings.cache_dir, taxonomy_con, kind)
+        if not path.exists():  # the process held them already (another test built them): written elsewhere
+            save_coders(path, part)
+        assert path.exists()
+    # a new process has no coders in memory: build_enrichers reads the files instead of building
     monkeypatch.setattr(offer_enrichment, "_CACHE", {})
-    loaded = build_enrichers(taxonomy_con, settings)
-    assert isinstance(loaded, Enrichers) and loaded is not built
+    monkeypatch.setattr(offer_enrichment, "_PARTS", {})
+    with monkeypatch.context() as patched:  # building now would fail: unpickling calls no __init__
+        patched.setattr(OccupationCoder, "__init__", _no_build)
+        patched.setattr(SkillExtractor, "__init__", _no_build)
+        loaded = build_enrichers(taxonomy_con, settings)
+    assert isinstance(loaded, Enrichers) and loaded.coder is not built.coder and loaded.extractor is not built.extractor
     offers = _offers(data_dir)
     states, occupations, skills = enrich_batch(loaded, offers)
     assert (states, occupations, skills) == enrich_batch(built, offers)

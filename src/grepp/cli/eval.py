@@ -299,7 +299,7 @@ def coder_name() -> str:
 
 def _occupation_coder(settings: Settings, dense: Encoder | None) -> OccupationCoder:
     """The pipeline's lexical coder (built once, then read from the disk cache), or a dense one built now."""
-    from grepp.offer_enrichment import build_enrichers
+    from grepp.offer_enrichment import lexical_coder
     from grepp.store.db import connect
     from grepp.store.priors import occupation_priors
     from grepp.taxonomy import ensure_loaded, load_concepts
@@ -309,7 +309,7 @@ def _occupation_coder(settings: Settings, dense: Encoder | None) -> OccupationCo
             ensure_loaded(con, settings.data_dir, on_progress=advance)
         with progress_bar("indexing ROME and ESCO labels") as advance:
             if dense is None:
-                return build_enrichers(con, settings, on_progress=advance).coder
+                return lexical_coder(con, settings, on_progress=advance)
             priors = occupation_priors(con, settings.data_dir)
             concepts = load_concepts(con, kinds=["metier", "appellation", "occupation"])
             return OccupationCoder(concepts, encoder=dense, priors=priors, on_progress=advance)
@@ -335,12 +335,11 @@ def _skills(
         from grepp.enrich.skills import extract_offer_skills
     except ImportError as exc:
         raise ConfigError(f"--skills-out needs grepp.enrich.skills.extract_offer_skills ({exc})") from exc
-    from grepp.offer_enrichment import build_enrichers
+    from grepp.offer_enrichment import lexical_extractor
     from grepp.store.db import connect
 
     with connect(settings.db_path) as con, progress_bar("indexing skill labels") as advance:
-        # the pipeline's lexical extractor (the same as the coder's build: one disk-cache entry for both)
-        extractor = build_enrichers(con, settings, on_progress=advance).extractor
+        extractor = lexical_extractor(con, settings, on_progress=advance)  # the pipeline's, read from the disk cache
     rows: list[str] = []
     recalls: list[float] = []
     with progress_bar("extracting skills", total=len(offers)) as advance:
