@@ -89,20 +89,13 @@ def _lexical_part(
 ) -> object:
     """The lexical coder or extractor of the store's current content: kept in this process, read from the
     disk cache, or built (and written there)."""
-    from grepp.store.coder_cache import coder_path, load_coders, save_coders, store_fingerprint
+    from grepp.store.coder_cache import cached_build, store_fingerprint
 
     key = (store_fingerprint(con), kind)
     with _LOCK:
-        if key in _PARTS:
-            return _PARTS[key]
-        path = coder_path(settings.cache_dir, con, kind) if disk_cache else None
-        part = load_coders(path) if path is not None else None
-        if not isinstance(part, expected):
-            part = build()
-            if path is not None:
-                save_coders(path, part)
-        _PARTS[key] = part
-        return part
+        if key not in _PARTS:
+            _PARTS[key] = cached_build(settings.cache_dir if disk_cache else None, con, kind, build, expected)
+        return _PARTS[key]
 
 
 def lexical_coder(

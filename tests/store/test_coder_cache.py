@@ -16,7 +16,7 @@ from grepp.config import Settings
 from grepp.enrich.occupations import OccupationCoder, offer_input
 from grepp.enrich.skills import SkillExtractor
 from grepp.offer_enrichment import CODER_KIND, EXTRACTOR_KIND, Enrichers, build_enrichers, enrich_batch
-from grepp.store.coder_cache import KEEP, coder_path, load_coders, save_coders, store_fingerprint
+from grepp.store.coder_cache import KEEP, cached_build, coder_path, load_coders, save_coders, store_fingerprint
 from grepp.store.enrichment import OfferText
 
 CERTIFICATES = ("CACES", "permis", "habilitation", "SST", "FIMO")
@@ -94,6 +94,25 @@ def test_only_the_newest_files_of_a_kind_are_kept(tmp_path: Path) -> None:
         os.utime(path, (1_000_000 + age, 1_000_000 + age))  # the last path is the oldest
     other = tmp_path / "other-0001.pickle"
     other.write_bytes(pickle.dumps("another kind"))
+    longer = tmp_path / "enrichers-de-0001.pickle"  # a kind whose name begins like this one's
+    longer.write_bytes(pickle.dumps("another kind"))
+    os.utime(longer, (1, 1))
     save_coders(paths[0], "newest")
-    kept = sorted(p.name for p in tmp_path.glob("enrichers-*.pickle"))
-    assert len(kept) == KEEP and paths[0].name in kept and other.exists()
+    kept = sorted(p.name for p in tmp_path.glob("enrichers-0*.pickle"))
+    assert len(kept) == KEEP and paths[0].name in kept and other.exists() and longer.exists()
+
+
+def test_cached_build_builds_once_per_store_content(taxonomy_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def build() -> dict[str, int]:
+        calls.append(1)
+        return {"built": len(calls)}
+
+    assert cached_build(tmp_path, taxonomy_con, "book", build, dict) == {"built": 1}
+    assert cached_build(tmp_path, taxonomy_con, "book", build, dict) == {"built": 1}  # read back
+    assert cached_build(None, taxonomy_con, "book", build, dict) == {"built": 2}  # no cache: built
+    assert cached_build(tmp_path, taxonomy_con, "book", build, list) == {"built": 3}  # not what was asked for
+    taxonomy_con.execute("DELETE FROM taxonomy_labels WHERE rowid = (SELECT max(rowid) FROM taxonomy_labels)")
+    assert cached_build(tmp_path, taxonomy_con, "book", build, dict) == {"built": 4}  # the store changed
+    assert len(calls) == 4

@@ -80,7 +80,11 @@ def encoder_for(settings: Settings, name: str) -> Encoder | None:
 def taxonomy_book(
     settings: Settings, kinds: tuple[str, ...] | None = None
 ) -> tuple[LabelBook, list[Concept], list[str]]:
-    """Every ROME/ESCO label, the concepts and the ISCO group labels, loading the taxonomies first when missing."""
+    """Every ROME/ESCO label, the concepts and the ISCO group labels, loading the taxonomies first when missing.
+
+    The label book is read from the disk cache (:mod:`grepp.store.coder_cache`) once built: 8 s to build.
+    """
+    from grepp.store.coder_cache import cached_build
     from grepp.store.db import connect
     from grepp.taxonomy import ensure_loaded, load_concepts
     from grepp.taxonomy.concepts import isco_group_labels
@@ -90,7 +94,10 @@ def taxonomy_book(
             ensure_loaded(con, settings.data_dir, on_progress=advance)
         concepts = load_concepts(con, kinds=kinds)
         groups = isco_group_labels(con)
-    return LabelBook.from_concepts(concepts), concepts, groups
+        kind = "label-book" + "".join(f"-{k}" for k in sorted(kinds or ()))
+        with progress_bar("indexing ROME and ESCO labels"):
+            book = cached_build(settings.cache_dir, con, kind, lambda: LabelBook.from_concepts(concepts), LabelBook)
+    return book, concepts, groups
 
 
 def skill_neighbourhood(settings: Settings, concepts: list[Concept], book: LabelBook) -> SkillNeighbourhood:

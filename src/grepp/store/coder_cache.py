@@ -1,14 +1,17 @@
 """A disk cache of the built lexical coders, so that a command does not rebuild them from the taxonomies.
 
 Building the occupation coder and the skill extractor (TF-IDF fits, label keys, gazetteers over ~90,000
-labels) takes about 15 s per process; loading them back takes about 1 s. `grepp code`, `grepp eval offers`
-and `grepp enrich` each build them once per call, so a second call reads them from here::
+labels) takes about 15 s per process; loading them back takes about 2 s. `grepp code`, `grepp eval offers`
+and `grepp enrich` each build them once per call, so a second call reads them from here (so does `grepp eval
+rank` its label book: 8 s to build, 0.2 s to read)::
 
-    path = coder_path(settings.cache_dir, con, "enrichers")
-    built = load_coders(path)              # None when absent, stale or unreadable
-    if built is None:
-        built = build()
-        save_coders(path, built)
+    coder = cached_build(settings.cache_dir, con, "occupation-coder", build, OccupationCoder)
+    # the same by hand:
+    path = coder_path(settings.cache_dir, con, "occupation-coder")
+    coder = load_coders(path)              # None when absent, stale or unreadable
+    if coder is None:
+        coder = build()
+        save_coders(path, coder)
 
 The file's name holds a key over everything the result depends on, so a stale file is never read:
 
@@ -32,11 +35,14 @@ import os
 import pickle
 import sys
 import uuid
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
+T = TypeVar("T")
 #: Files of one kind kept in the cache directory (the newest; a test database's coders beside the main one).
 KEEP = 2
 _SUFFIX = ".pickle"
@@ -87,6 +93,21 @@ def coder_path(cache_dir: Path, con: duckdb.DuckDBPyConnection, kind: str) -> Pa
     return cache_dir / f"{kind}-{key[:32]}{_SUFFIX}"
 
 
+def cached_build(
+    cache_dir: Path | None, con: duckdb.DuckDBPyConnection, kind: str, build: Callable[[], T], expected: type[T]
+) -> T:
+    """The ``kind`` object of this store read from the cache directory, or built now and written there
+    (``cache_dir=None``: built, nothing read or written)."""
+    path = coder_path(cache_dir, con, kind) if cache_dir is not None else None
+    found = load_coders(path) if path is not None else None
+    if isinstance(found, expected):
+        return found
+    built = build()
+    if path is not None:
+        save_coders(path, built)
+    return built
+
+
 def load_coders(path: Path) -> object | None:
     """The object saved at ``path``, or None when there is none or it cannot be read (then it is removed)."""
     try:
@@ -123,7 +144,11 @@ def save_coders(path: Path, built: object) -> None:
         tmp.unlink(missing_ok=True)
         raise
     kind = path.name.rsplit("-", 1)[0]
-    olds = sorted(path.parent.glob(f"{kind}-*{_SUFFIX}"), key=_mtime, reverse=True)
+    olds = sorted(
+        (p for p in path.parent.glob(f"{kind}-*{_SUFFIX}") if p.name.rsplit("-", 1)[0] == kind),
+        key=_mtime,
+        reverse=True,
+    )
     for old in olds[KEEP:]:
         if old != path:
             old.unlink(missing_ok=True)
