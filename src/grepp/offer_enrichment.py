@@ -86,16 +86,18 @@ def _lexical_part(
     build: Callable[[], object],
     expected: type,
     disk_cache: bool,
+    fingerprint: str | None,
 ) -> object:
     """The lexical coder or extractor of the store's current content: kept in this process, read from the
     disk cache, or built (and written there)."""
     from grepp.store.coder_cache import cached_build, store_fingerprint
 
-    key = (store_fingerprint(con), kind)
+    store = fingerprint if fingerprint is not None else store_fingerprint(con)  # 0.1 s: once per call
     with _LOCK:
-        if key not in _PARTS:
-            _PARTS[key] = cached_build(settings.cache_dir if disk_cache else None, con, kind, build, expected)
-        return _PARTS[key]
+        if (store, kind) not in _PARTS:
+            cache_dir = settings.cache_dir if disk_cache else None
+            _PARTS[store, kind] = cached_build(cache_dir, con, kind, build, expected, fingerprint=store)
+        return _PARTS[store, kind]
 
 
 def lexical_coder(
@@ -105,8 +107,12 @@ def lexical_coder(
     on_progress: Progress | None = None,
     disk_cache: bool = True,
     concepts: Callable[[], Sequence[Concept]] | None = None,
+    fingerprint: str | None = None,
 ) -> OccupationCoder:
-    """The pipeline's lexical occupation coder (see :func:`build_enrichers`; `grepp eval offers` needs no more)."""
+    """The pipeline's lexical occupation coder (see :func:`build_enrichers`; `grepp eval offers` needs no more).
+
+    ``concepts`` reads the concepts when the coder must be built; ``fingerprint`` is the store's
+    (:func:`grepp.store.coder_cache.store_fingerprint`) when the caller has it already."""
     from grepp.store.priors import ensure_market, occupation_priors
     from grepp.taxonomy.concepts import load_concepts
 
@@ -117,7 +123,7 @@ def lexical_coder(
         priors = occupation_priors(con, settings.data_dir)
         return OccupationCoder(found, priors=priors, on_progress=on_progress)
 
-    coder = _lexical_part(con, settings, CODER_KIND, build, OccupationCoder, disk_cache)
+    coder = _lexical_part(con, settings, CODER_KIND, build, OccupationCoder, disk_cache, fingerprint)
     assert isinstance(coder, OccupationCoder)
     return coder
 
@@ -129,8 +135,9 @@ def lexical_extractor(
     on_progress: Progress | None = None,
     disk_cache: bool = True,
     concepts: Callable[[], Sequence[Concept]] | None = None,
+    fingerprint: str | None = None,
 ) -> SkillExtractor:
-    """The pipeline's lexical skill extractor (see :func:`build_enrichers`)."""
+    """The pipeline's lexical skill extractor (see :func:`build_enrichers` and :func:`lexical_coder`)."""
     from grepp.taxonomy.concepts import load_concepts, occupation_skill_links
 
     def build() -> SkillExtractor:
@@ -140,7 +147,7 @@ def lexical_extractor(
             found, links=metier_links(rome_links), core=metier_core(rome_links), on_progress=on_progress
         )
 
-    extractor = _lexical_part(con, settings, EXTRACTOR_KIND, build, SkillExtractor, disk_cache)
+    extractor = _lexical_part(con, settings, EXTRACTOR_KIND, build, SkillExtractor, disk_cache, fingerprint)
     assert isinstance(extractor, SkillExtractor)
     return extractor
 
@@ -180,9 +187,12 @@ def build_enrichers(
                     loaded.append(load_concepts(con))
                 return loaded[0]
 
-            coder = lexical_coder(con, settings, on_progress=on_progress, disk_cache=disk_cache, concepts=concepts)
+            store = key[0]
+            coder = lexical_coder(
+                con, settings, on_progress=on_progress, disk_cache=disk_cache, concepts=concepts, fingerprint=store
+            )
             extractor = lexical_extractor(
-                con, settings, on_progress=on_progress, disk_cache=disk_cache, concepts=concepts
+                con, settings, on_progress=on_progress, disk_cache=disk_cache, concepts=concepts, fingerprint=store
             )
             _CACHE[key] = Enrichers(coder, extractor)
             return _CACHE[key]

@@ -87,18 +87,26 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def coder_path(cache_dir: Path, con: duckdb.DuckDBPyConnection, kind: str) -> Path:
-    """Where the coders of this kind built from this store by this code live (the file may not exist)."""
-    key = hashlib.sha256(f"{kind}\n{store_fingerprint(con)}\n{code_fingerprint()}".encode()).hexdigest()
+def coder_path(cache_dir: Path, con: duckdb.DuckDBPyConnection, kind: str, *, fingerprint: str | None = None) -> Path:
+    """Where the coders of this kind built from this store by this code live (the file may not exist);
+    ``fingerprint``: the store's :func:`store_fingerprint` when the caller has it already."""
+    store = fingerprint if fingerprint is not None else store_fingerprint(con)
+    key = hashlib.sha256(f"{kind}\n{store}\n{code_fingerprint()}".encode()).hexdigest()
     return cache_dir / f"{kind}-{key[:32]}{_SUFFIX}"
 
 
 def cached_build(
-    cache_dir: Path | None, con: duckdb.DuckDBPyConnection, kind: str, build: Callable[[], T], expected: type[T]
+    cache_dir: Path | None,
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    build: Callable[[], T],
+    expected: type[T],
+    *,
+    fingerprint: str | None = None,
 ) -> T:
     """The ``kind`` object of this store read from the cache directory, or built now and written there
-    (``cache_dir=None``: built, nothing read or written)."""
-    path = coder_path(cache_dir, con, kind) if cache_dir is not None else None
+    (``cache_dir=None``: built, nothing read or written; ``fingerprint`` as for :func:`coder_path`)."""
+    path = coder_path(cache_dir, con, kind, fingerprint=fingerprint) if cache_dir is not None else None
     found = load_coders(path) if path is not None else None
     if isinstance(found, expected):
         return found
