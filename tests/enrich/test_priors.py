@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,8 +14,26 @@ from grepp.enrich.acronyms import default_acronyms, expand_acronyms, parse_acron
 from grepp.enrich.occupations import OccupationCoder, OccupationInput, offer_input, strip_coding
 from grepp.enrich.priors import OccupationPriors, fiche_releases, naf_division
 from grepp.errors import SourceError
+from grepp.store.db import connect
 from grepp.store.priors import occupation_priors
 from grepp.taxonomy import load_concepts
+
+
+@pytest.fixture(scope="module")
+def priors_coder(
+    taxonomy_db: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OccupationCoder]:
+    """The pipeline's coder: every prior (volumes, NAF links, fiche profiles and releases) read from the store."""
+    copy = tmp_path_factory.mktemp("priors") / "taxonomy.duckdb"
+    shutil.copyfile(taxonomy_db, copy)
+    with connect(copy) as con:
+        concepts = load_concepts(con, kinds=["metier", "appellation", "occupation"])
+        yield OccupationCoder(concepts, priors=occupation_priors(con, data_dir))
+
+
+def _offer(data_dir: Path, offer_id: str) -> dict[str, object]:
+    with (data_dir / "offers/france-travail/all-sectors-2025.jsonl").open(encoding="utf-8") as fh:
+        return next(o for o in map(json.loads, fh) if o["id"] == offer_id)
 
 
 def test_naf_divisions_are_read_from_any_naf_form() -> None:
@@ -83,11 +104,8 @@ def test_fiche_releases_keep_only_the_later_split_fiches() -> None:
 
 
 @pytest.mark.slow
-def test_priors_and_acronyms_settle_what_the_title_leaves_open(
-    taxonomy_con: duckdb.DuckDBPyConnection, data_dir: Path
-) -> None:
-    concepts = load_concepts(taxonomy_con, kinds=["metier", "appellation", "occupation"])
-    coder = OccupationCoder(concepts, priors=occupation_priors(taxonomy_con, data_dir))
+def test_priors_and_acronyms_settle_what_the_title_leaves_open(priors_coder: OccupationCoder) -> None:
+    coder = priors_coder
     assert coder.code(OccupationInput(title="Infirmier (H/F)")).metiers[0].code == "J1506"
     spl = coder.code(OccupationInput(title="Chauffeur SPL (H/F)"))
     assert spl.metiers[0].code.startswith("N41")  # road haulage drivers
@@ -101,10 +119,7 @@ def test_the_fiche_profiles_read_what_a_generic_title_leaves_open(
     taxonomy_con: duckdb.DuckDBPyConnection, data_dir: Path
 ) -> None:
     """Real offer 196SFFH, "Chef d'Equipe Production F/H": its text is about a factory's production line."""
-    import json
-
-    with (data_dir / "offers/france-travail/all-sectors-2025.jsonl").open(encoding="utf-8") as fh:
-        offer = next(o for o in map(json.loads, fh) if o["id"] == "196SFFH")
+    offer = _offer(data_dir, "196SFFH")
     concepts = load_concepts(taxonomy_con, kinds=["metier", "appellation", "occupation"])
     priors = occupation_priors(taxonomy_con, data_dir)
     with_profiles = OccupationCoder(concepts, priors=priors).code(offer_input(strip_coding(offer)))
@@ -113,3 +128,13 @@ def test_the_fiche_profiles_read_what_a_generic_title_leaves_open(
     blind = OccupationPriors(priors.volumes, priors.sectors)  # the same coder without the fiches
     without = OccupationCoder(concepts, priors=blind).code(offer_input(strip_coding(offer)))
     assert not without.metiers[0].code.startswith("H25")
+
+
+@pytest.mark.slow
+def test_a_general_nurse_is_not_a_director_of_care(priors_coder: OccupationCoder, data_dir: Path) -> None:
+    """Real offer 1234081, "Infirmier généraliste (H/F)", J1506 (IDE). Snowball stemmed "généraliste" as
+    "général", so its text met ROME's *Infirmier général* (J1502: who directs a hospital's care) in the fiche
+    profiles, and it was coded J1502 (v14)."""
+    offer = _offer(data_dir, "1234081")
+    assert offer["intitule"] == "Infirmier généraliste (H/F)" and offer["romeCode"] == "J1506"
+    assert priors_coder.code(offer_input(strip_coding(offer))).rome_codes[0] == "J1506"

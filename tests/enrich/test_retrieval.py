@@ -42,6 +42,9 @@ def test_keys_fold_gender_case_and_markers() -> None:
     assert gender_keys("Chef / Cheffe de cuisine") == ["chef de cuisine"]
     assert word_key("Conduite de chariots élévateurs") == "conduit chariot elev"
     assert word_key("Utilisation du câblage") == word_key("utiliser des câbles")
+    # Snowball's stems of a few words are another word's: a general practitioner is not a general
+    assert word_key("Infirmiers généralistes") == word_key("infirmière généraliste") != word_key("Infirmier général")
+    assert word_key("communications") != word_key("communes")
 
 
 def test_german_words_split_compounds_at_a_word_the_corpus_knows() -> None:

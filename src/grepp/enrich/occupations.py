@@ -1,6 +1,6 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v14`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v15`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
 German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
@@ -17,7 +17,8 @@ read whole as ingénieur de recherche, not as an employé; French offers coded a
 métiers follow the ROME 4.0 fiches France Travail had published by then: "Data analyst" is M1419 since July
 2025, M1403, the fiche it was split from, before — the appellations and the confidence are v13's; and a
 title headed by the person, "Femme de ménage", is read as an employé's too: it was a lumberjack's, *homme de
-pied*).
+pied*; v15: "généraliste", "spécialiste" and "communication" keep stems of their own in the word views
+(:func:`~grepp.enrich.lexical.word_key`): an "Infirmier généraliste" offer was a director of care's, J1502).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -64,7 +65,7 @@ from grepp.enrich.text import offer_employer, offer_text, valid_unicode, without
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "14"
+CODER_VERSION = "15"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).

@@ -40,8 +40,9 @@ from grepp.enrich.skill_sections import detect_language
 
 RANKER_NAME = "rank.hybrid"
 #: v10 (seventeenth session): a title opening on "homme"/"femme" has no head word (:func:`.lexical.title_head`);
-#: the stored alignments, whose version carries this one, are recomputed.
-RANKER_VERSION = "10"
+#: the stored alignments, whose version carries this one, are recomputed. v11 (twentieth session): "généraliste",
+#: "spécialiste" and "communication" keep stems of their own (:func:`.lexical.word_key`).
+RANKER_VERSION = "11"
 
 #: "<concept>_<lang>_<serial>" or "<concept>_<serial>" (MELO corpus element ids).
 _MELO_ID = re.compile(r"^(?P<concept>.+?)_(?:[a-z]{2}_)?\d{2,4}$")

@@ -3,7 +3,7 @@
 Rows are keyed by (rome_id, esco_id, aligner, aligner_version): a rerun replaces that aligner version's
 rows in one transaction, so a failed run loses nothing and a repeated one duplicates nothing::
 
-    save_alignments(con, rows, aligner="skills.alignment.rank", aligner_version="1-rank10",
+    save_alignments(con, rows, aligner="skills.alignment.rank", aligner_version="1-rank11",
                     rome_version="rome-v460", esco_version="esco-v1.1.1")
     select_alignments(con, "rome-ogr:100007")  # [(esco_id, score, method), …] of the latest run
     save_alignments(con, rows, table="occupation_alignments", …)  # appellation ↔ occupation, with rank
