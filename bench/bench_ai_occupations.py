@@ -1,7 +1,8 @@
 """Benchmark of grepp's retrieval engine and occupation coder: quality on the dev sets, speed, peak memory.
 
 Runs ``grepp eval rank`` on MELO-fr, MELO-de, VDAB-fr and Decorte TECH/HOUSE (converted by
-bench/make_decorte_melo.py) and ``grepp eval offers`` on each France Travail JSONL file, timing each
+bench/make_decorte_melo.py) and ``grepp eval offers`` on each France Travail offers file and on the 2026
+apprenticeship offers (converted by bench/make_alternance_offers.py), timing each
 command and reading its peak RSS, then writes docs/benchmarks/ai-occupations-run.md. Run:
 
     .venv/bin/python bench/bench_ai_occupations.py [--data ../shared/data] [--db /tmp/bench.duckdb]
@@ -104,7 +105,13 @@ def main() -> None:
     offers_dir = data / "offers" / "france-travail"
     # the Ardèche export (flat PSV): no weight was chosen on it (coder v7's grid only looked at it), the
     # closest to a held-out check here
-    for path in sorted([*offers_dir.glob("*.jsonl"), *offers_dir.glob("*.psv")]):
+    # and the 2026 apprenticeship offers of offers/llm-labelled-fr, converted (bench/make_alternance_offers.py):
+    # the freshest recruiter-coded offers, first scored before any change was made for them
+    alternance = work / "alternance-2026.jsonl"
+    subprocess.run(
+        [sys.executable, "bench/make_alternance_offers.py", str(data), str(alternance)], check=True, cwd=ROOT
+    )
+    for path in [*sorted([*offers_dir.glob("*.jsonl"), *offers_dir.glob("*.psv")]), alternance]:
         m, seconds, peak = _run([*base, "eval", "offers", str(path), "--out", str(work / "pred.tsv")])
         lines.append(
             f"| {path.name} | {m.get('top1', '')} | {m.get('top3', '')} | {m.get('offers', '')} "

@@ -189,6 +189,34 @@ def test_a_title_headed_by_the_person_is_read_by_its_trade(coder: OccupationCode
 def test_titles_lose_contract_and_gender_noise() -> None:
     assert clean_title("CDI - Soudeur H/F") == "Soudeur"
     assert clean_title("<b>Infirmier</b> (H/F) 😀") == "Infirmier"
+    assert clean_title("Comptable (H/F) en alternance") == "Comptable"
+    assert clean_title("Secrétaire comptable - CONTRAT D'APPRENTISSAGE (H/F)") == "Secrétaire comptable"
+    assert (
+        clean_title("Alternant(e)s - Conseiller Clientèle des Agriculteurs  H/F")
+        == "Conseiller Clientèle des Agriculteurs"
+    )
+    assert clean_title("Apprenti Data Analyst F/H/N") == "Data Analyst"
+    assert clean_title("Junior SOC Analyst - Apprenticeship (f/m/d) H/F") == "Junior SOC Analyst"
+    assert clean_title("Apprentie coiffeuse", keep_status=True) == "Apprentie coiffeuse"
+
+
+def test_an_apprentices_status_is_not_read_as_the_job(coder: OccupationCoder, data_dir: Path) -> None:
+    path = data_dir / "offers" / "llm-labelled-fr" / "all_labelled.jsonl"
+    record = next(
+        row
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        if row["posting_id"] == "france_travail:211SVQR"
+    )
+    assert (
+        record["title"].startswith("Apprenti(e) Data")
+        and record["reference_metadata"]["romeLibelle"] == "Data engineer"
+    )
+    result = coder.code(OccupationInput(title=record["title"], description=record["raw_text"]))
+    assert result.rome_codes[0] == "M1811"  # was A1208, through ROME's "Apprenti / Apprentie paysagiste"
+    assert coder.code(OccupationInput(title="Apprenti de direction H/F")).rome_codes[0] == "M1604"
+    assert coder.code(OccupationInput(title="Apprentie coiffeuse en alternance")).rome_codes[0] == "D1202"
+    # where the status is part of ROME's own name of the job, it stays
+    assert coder.code(OccupationInput(title="Apprenti paysagiste")).rome_codes[0] == "A1208"
 
 
 def test_title_scores_are_cached_and_bounded(coder: OccupationCoder, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,6 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v15`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
+Versioned ``occupations.hybrid.v16`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
 v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
 favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
 German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
@@ -18,7 +18,9 @@ métiers follow the ROME 4.0 fiches France Travail had published by then: "Data 
 2025, M1403, the fiche it was split from, before — the appellations and the confidence are v13's; and a
 title headed by the person, "Femme de ménage", is read as an employé's too: it was a lumberjack's, *homme de
 pied*; v15: "généraliste", "spécialiste" and "communication" keep stems of their own in the word views
-(:func:`~grepp.enrich.lexical.word_key`): an "Infirmier généraliste" offer was a director of care's, J1502).
+(:func:`~grepp.enrich.lexical.word_key`): an "Infirmier généraliste" offer was a director of care's, J1502;
+v16: the learner's status in apprenticeship and internship titles is not read as the job, "Apprenti(e) Data"
+was a landscape gardener's, A1208, through ROME's "Apprenti / Apprentie paysagiste").
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -65,7 +67,7 @@ from grepp.enrich.text import offer_employer, offer_text, valid_unicode, without
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
-CODER_VERSION = "15"
+CODER_VERSION = "16"
 #: Characters of the description matched with appellations (its opening says what the job is).
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
@@ -91,6 +93,23 @@ _NOISE = re.compile(
     r"h/f|f/h|h/f/x|m/w/d|w/m/d|\d+\s*(?:k€|€|eur|euros?)|\d{5}|débutant accepté|expérimenté|confirmé)\b",
     re.IGNORECASE,
 )
+#: The learner's status in apprenticeship and internship titles, with the words it drags along ("Apprenti(e)
+#: Data", "Alternant(e) Chargé(e) de communication", "Comptable en alternance", "Secrétaire - contrat
+#: d'apprentissage", "Stage de fin d'études", "Apprenticeship"). Taken out before :data:`_NOISE`: left in, "apprenti"
+#: was the head word and ROME's three "Apprenti …" appellations (paysagiste, mécanicien automobile, carrossier)
+#: took the offer ("Apprenti(e) Data" → A1208 jardinier paysagiste). The trade stays: "Apprenti boulanger" →
+#: "boulanger"; where ROME names the apprentice's job itself, :meth:`OccupationCoder._queries` keeps the status.
+_STATUS = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:sous\s+)?contrat\s+(?:d['’]\s*apprentissage|de\s+professionnalisation|pro\b)"
+    r"|(?:sujet\s+de\s+)?stage\s+(?:de\s+fin\s+d['’]\s*études|de\s+fin\s+d['’]\s*etudes)"
+    r"|(?:en\s+|d['’]\s*)?(?:alternance|apprentissage)"
+    r"|(?:un\s*\(\s*e\s*\)\s+|une?\s+)?(?:alternant|apprenti)(?:\s*\(\s*e\s*\)|e)?s?"
+    r"|apprenticeship|internship"
+    r"|[fhx]\s*/\s*[fhx](?:\s*/\s*[fhxn])?|[fm]/[mf]/d"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
 _SYMBOLS = re.compile(r"[^\w\s'’/&+.,;:()-]", re.UNICODE)
 
 
@@ -106,9 +125,16 @@ def clean_offer_text(text: str, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
-def clean_title(title: str) -> str:
-    """The job title without contract, salary, location and gender noise ("CDI - Soudeur H/F 75015")."""
+def clean_title(title: str, *, keep_status: bool = False) -> str:
+    """The job title without contract, salary, location and gender noise ("CDI - Soudeur H/F 75015").
+
+    The learner's status goes too ("Apprenti(e) Data" → "Data"), unless ``keep_status``: ROME names a few
+    apprentices' jobs itself ("Apprenti / Apprentie paysagiste"), and the coder keeps the status where the
+    title is such a name.
+    """
     text = clean_offer_text(title, MAX_TITLE_CHARS)
+    if not keep_status:
+        text = _STATUS.sub(" ", text)
     text = _NOISE.sub(" ", text)
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = re.sub(r"[\s\-–/|,;:]+$|^[\s\-–/|,;:]+", "", " ".join(text.split()))
@@ -298,6 +324,10 @@ class OccupationCoder:
         self._esco_twin = _esco_twins(self.concepts.values())
         self._lock = threading.Lock()
         self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
+        #: the keys of every ROME name (appellations and métiers, each gender form)
+        self._rome_names = frozenset(
+            key for cid in self.rome.ids for text in self.concepts[cid].texts("fr") for key in gender_keys(text)
+        )
         #: ROME code → the code of the fiche it was split from (ROME 4.0 ``code_rome_parent``)
         self._parent_code = {
             c.code: parent
@@ -323,7 +353,11 @@ class OccupationCoder:
 
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         raw = valid_unicode(without_employer(item.title, item.employer) if item.employer else item.title)
-        title = with_trade_reading(expand_acronyms(clean_title(raw)))
+        title = clean_title(raw)
+        named = clean_title(raw, keep_status=True)
+        if named != title and any(key in self._rome_names for key in gender_keys(named)):
+            title = named  # "Apprenti paysagiste" is ROME's own name of the job
+        title = with_trade_reading(expand_acronyms(title))
         if item.language == "de":  # the French words first: the head word bonus reads the first one
             french = translate_title(raw[:MAX_TITLE_CHARS])
             title = f"{french} / {title}" if french else title
