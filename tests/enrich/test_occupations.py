@@ -219,6 +219,28 @@ def test_an_apprentices_status_is_not_read_as_the_job(coder: OccupationCoder, da
     assert coder.code(OccupationInput(title="Apprenti paysagiste")).rome_codes[0] == "A1208"
 
 
+def test_an_apprentice_is_not_hired_as_the_director(coder: OccupationCoder, data_dir: Path) -> None:
+    path = data_dir / "offers" / "llm-labelled-fr" / "all_labelled.jsonl"
+    wanted = {"france_travail:210RHPX", "france_travail:211SJWF", "france_travail:211QRHJ"}
+    records = {
+        row["posting_id"]: row
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        if row["posting_id"] in wanted
+    }
+    assert records["france_travail:210RHPX"]["title"].startswith("ALTERNANCE : INGENIEUR PROCESS JUNIOR")
+    coded = {
+        pid: coder.code(OccupationInput(title=row["title"], description=row["raw_text"])).metiers[0]
+        for pid, row in records.items()
+    }
+    assert (
+        coded["france_travail:210RHPX"].code == "H1402"
+    )  # its recruiter's ingénieur méthodes, was H2502 (responsable)
+    for pid in ("france_travail:211SJWF", "france_travail:211QRHJ"):  # communication apprentices
+        assert not coded[pid].label.startswith(("Directeur", "Responsable", "Chef")), (pid, coded[pid].label)
+    # a title naming the level keeps it
+    assert coder.code(OccupationInput(title="ALTERNANT RESPONSABLE EN LOGISTIQUE (H/F)")).rome_codes[0] == "N1301"
+
+
 def test_title_scores_are_cached_and_bounded(coder: OccupationCoder, monkeypatch: pytest.MonkeyPatch) -> None:
     import grepp.enrich.occupations as occupations
 
