@@ -428,7 +428,8 @@ class OccupationCoder:
             metiers += self._volume
             if cfg.learner_level_weight:
                 for row, item in enumerate(batch):
-                    if _STATUS.search(item.title) and not title_level(item.title, anywhere=True):
+                    raw_title = item.title[: MAX_TITLE_CHARS * 4]  # as much as clean_title reads
+                    if _STATUS.search(raw_title) and not title_level(raw_title, anywhere=True):
                         metiers[row] -= cfg.learner_level_weight * self._metier_above
             for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
                 results.append(
