@@ -186,6 +186,18 @@ def test_a_title_headed_by_the_person_is_read_by_its_trade(coder: OccupationCode
     assert title_head("Femme de ménage") == title_head("Homme d'entretien") == ""
 
 
+def test_a_shops_conseiller_de_vente_is_a_vendeur(coder: OccupationCoder, data_dir: Path) -> None:
+    """ROME's only "Conseiller / Conseillère de vente …" appellations sell houses (C1504) and car parts (D1223)."""
+    path = data_dir / "offers" / "france-travail" / "all-sectors-2025.jsonl"
+    offers = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    offer = next(o for o in offers if o["id"] == "196DTST")
+    assert offer["intitule"] == "Conseiller(ère) de vente bricolage F/H (H/F)" and offer["romeCode"] == "D1212"
+    assert coder.code(offer_input(strip_coding(offer))).rome_codes[0] == "D1212"  # was an estate agent or car dealer
+    prêt = coder.code(OccupationInput(title="Conseillère de vente en prêt-à-porter (H/F)"))
+    assert prêt.rome_codes[0] == "D1214"
+    assert coder.code(OccupationInput(title="Conseiller de vente en immobilier")).rome_codes[0] == "C1504"
+
+
 def test_titles_lose_contract_and_gender_noise() -> None:
     assert clean_title("CDI - Soudeur H/F") == "Soudeur"
     assert clean_title("<b>Infirmier</b> (H/F) 😀") == "Infirmier"

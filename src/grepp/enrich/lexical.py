@@ -146,18 +146,35 @@ _PERSON_HEAD = re.compile(
 )
 
 
+#: "Conseiller de vente", "Conseiller(ère) de vente", "Conseiller / Conseillère de vente", "Conseillère de vente":
+#: the shop's salesperson, whom ROME calls "Vendeur / Vendeuse en …" by what is sold.
+_SALES_HEAD = re.compile(
+    r"^\s*conseill(?:er|ère|ere)s?(?:\s*[(/.]\s*(?:conseill)?(?:ère|ere|re|e)s?\s*\)?)?\s+de\s+vente\b",
+    re.IGNORECASE,
+)
+
+
 def with_trade_reading(title: str) -> str:
-    """A title headed by the person ("Femme de ménage", "Homme d'entretien") read as an employé's, too.
+    """A title headed by the person ("Femme de ménage", "Homme d'entretien") read as an employé's, too; a shop's
+    "Conseiller de vente" as a vendeur's.
 
     ROME writes such jobs "Employé / Employée de ménage", "Agent / Agente d'entretien"; "femme"/"homme" name
     the person, and alone they matched ROME's few "Homme / Femme de pied" forms (a lumberjack). The
     title is kept first (ROME's "Valet / Femme de chambre" still matches it) and the reading appended.
+    ROME's only "Conseiller / Conseillère de vente …" appellations sell houses and car parts, so a shop's
+    "Conseiller de vente bricolage" was read as an estate agent's or a car dealer's; as "vendeur bricolage" it
+    finds *vendeur en équipement de la maison*.
 
     >>> with_trade_reading("Femme/Homme de ménage à Annecy"), with_trade_reading("Soudeur")
     ('Femme/Homme de ménage à Annecy / employé de ménage à Annecy', 'Soudeur')
+    >>> with_trade_reading("Conseiller(ère) de vente bricolage")
+    'Conseiller(ère) de vente bricolage / vendeur bricolage'
     """
     found = _PERSON_HEAD.match(title)
-    return f"{title} / employé {title[found.end() :]}" if found else title
+    if found:
+        return f"{title} / employé {title[found.end() :]}"
+    sales = _SALES_HEAD.match(title)
+    return f"{title} / vendeur{title[sales.end() :]}" if sales else title
 
 
 def _title_words(text: str) -> Iterator[str]:

@@ -21,7 +21,8 @@ pied*; v15: "généraliste", "spécialiste" and "communication" keep stems of th
 (:func:`~grepp.enrich.lexical.word_key`): an "Infirmier généraliste" offer was a director of care's, J1502;
 v16: the learner's status in apprenticeship and internship titles is not read as the job, "Apprenti(e) Data"
 was a landscape gardener's, A1208, through ROME's "Apprenti / Apprentie paysagiste"; and a learner's title
-naming no level of responsibility moves away from the métiers named by one, *directeur de la communication*).
+naming no level of responsibility moves away from the métiers named by one, *directeur de la communication*; a
+shop's "Conseiller(ère) de vente bricolage" is read as a vendeur's too, it was a car dealer's).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
