@@ -244,9 +244,8 @@ def test_an_apprentice_is_not_hired_as_the_director(coder: OccupationCoder, data
         pid: coder.code(OccupationInput(title=row["title"], description=row["raw_text"])).metiers[0]
         for pid, row in records.items()
     }
-    assert (
-        coded["france_travail:210RHPX"].code == "H1402"
-    )  # its recruiter's ingénieur méthodes, was H2502 (responsable)
+    # its recruiter's ingénieur méthodes; without the rule, H2502 (responsable d'unité de production)
+    assert coded["france_travail:210RHPX"].code == "H1402"
     for pid in ("france_travail:211SJWF", "france_travail:211QRHJ"):  # communication apprentices
         assert not coded[pid].label.startswith(("Directeur", "Responsable", "Chef")), (pid, coded[pid].label)
     # a title naming the level keeps it
