@@ -379,9 +379,10 @@ class OccupationCoder:
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         raw = valid_unicode(without_employer(item.title, item.employer) if item.employer else item.title)
         title = clean_title(raw)
-        named = clean_title(raw, keep_status=True)
-        if named != title and any(key in self._rome_names for key in gender_keys(named)):
-            title = named  # "Apprenti paysagiste" is ROME's own name of the job
+        if _STATUS.search(raw[: MAX_TITLE_CHARS * 4]):  # as much as clean_title reads
+            named = clean_title(raw, keep_status=True)
+            if any(key in self._rome_names for key in gender_keys(named)):
+                title = named  # "Apprenti paysagiste" is ROME's own name of the job
         title = with_trade_reading(expand_acronyms(title))
         if item.language == "de":  # the French words first: the head word bonus reads the first one
             french = translate_title(raw[:MAX_TITLE_CHARS])
