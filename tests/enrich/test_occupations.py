@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -212,13 +213,15 @@ def test_titles_lose_contract_and_gender_noise() -> None:
     assert clean_title("Apprentie coiffeuse", keep_status=True) == "Apprentie coiffeuse"
 
 
-def test_an_apprentices_status_is_not_read_as_the_job(coder: OccupationCoder, data_dir: Path) -> None:
+def _apprenticeship_offers(data_dir: Path, *ids: str) -> dict[str, dict[str, Any]]:
+    """The 2026 apprenticeship offers of ``offers/llm-labelled-fr`` by ``posting_id``."""
     path = data_dir / "offers" / "llm-labelled-fr" / "all_labelled.jsonl"
-    record = next(
-        row
-        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-        if row["posting_id"] == "france_travail:211SVQR"
-    )
+    rows = map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    return {row["posting_id"]: row for row in rows if row["posting_id"] in ids}
+
+
+def test_an_apprentices_status_is_not_read_as_the_job(coder: OccupationCoder, data_dir: Path) -> None:
+    record = _apprenticeship_offers(data_dir, "france_travail:211SVQR")["france_travail:211SVQR"]
     assert (
         record["title"].startswith("Apprenti(e) Data")
         and record["reference_metadata"]["romeLibelle"] == "Data engineer"
@@ -232,13 +235,9 @@ def test_an_apprentices_status_is_not_read_as_the_job(coder: OccupationCoder, da
 
 
 def test_an_apprentice_is_not_hired_as_the_director(coder: OccupationCoder, data_dir: Path) -> None:
-    path = data_dir / "offers" / "llm-labelled-fr" / "all_labelled.jsonl"
-    wanted = {"france_travail:210RHPX", "france_travail:211SJWF", "france_travail:211QRHJ"}
-    records = {
-        row["posting_id"]: row
-        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-        if row["posting_id"] in wanted
-    }
+    records = _apprenticeship_offers(
+        data_dir, "france_travail:210RHPX", "france_travail:211SJWF", "france_travail:211QRHJ"
+    )
     assert records["france_travail:210RHPX"]["title"].startswith("ALTERNANCE : INGENIEUR PROCESS JUNIOR")
     coded = {
         pid: coder.code(OccupationInput(title=row["title"], description=row["raw_text"])).metiers[0]
