@@ -17,7 +17,7 @@ from grepp.enrich.adapters import AdaptedEncoder, adapted
 from grepp.enrich.embed import Encoder, FusedEncoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.metier_context import MetierContext
-from grepp.enrich.metrics import evaluate
+from grepp.enrich.metrics import calibration_errors, evaluate
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
 from grepp.enrich.ranking import (
     CONTEXT_CONFIG,
@@ -295,6 +295,15 @@ def register(cli: click.Group) -> None:
             click.echo(f"top1\t{sum(codes[:1] == [t] for t, codes in known) / len(known):.4f}")
             click.echo(f"top3\t{sum(t in codes[:3] for t, codes in known) / len(known):.4f}")
             click.echo(f"offers\t{len(known)}")
+            # does the first métier's calibrated confidence say how often it is right? (mean, ECE, Brier)
+            answered = [
+                (result.metiers[0].confidence, result.metiers[0].code == truth)
+                for (_, truth, _), result in zip(truths, results, strict=True)
+                if truth and result.metiers
+            ]
+            errors = calibration_errors([c for c, _ in answered], [r for _, r in answered])
+            for name in ("confidence", "ece", "brier"):
+                click.echo(f"{name}\t{errors[name]:.4f}")
         if skills_path is not None:
             _skills(settings, skills_path, truths, stripped, [codes for _, codes in lines])
 

@@ -78,3 +78,32 @@ def evaluate(run: Mapping[str, Sequence[str]], qrels: Mapping[str, Iterable[str]
     result = {name: (sum(values) / count if count else 0.0) for name, values in scores.items()}
     result["queries"] = float(count)
     return result
+
+
+def calibration_errors(confidences: Sequence[float], right: Sequence[bool], bins: int = 10) -> dict[str, float]:
+    """How well confidences predict being right: the mean confidence, the accuracy, ECE and the Brier score.
+
+    ECE (expected calibration error) over ``bins`` equal-width bins of confidence: the gap between each bin's mean
+    confidence and its accuracy, weighted by the bin's share of the answers (Guo et al., 2017). Brier: the mean
+    squared gap between a confidence and its outcome (1 right, 0 wrong)::
+
+        >>> errors = calibration_errors([0.9, 0.9, 0.2, 0.2], [True, False, False, False])
+        >>> errors["ece"], errors["brier"]  # 0.9 → right half the time, 0.2 → never: (0.4 + 0.2) / 2
+        (0.3, 0.225)
+    """
+    if len(confidences) != len(right):
+        raise ValueError("one outcome per confidence")
+    n = len(confidences)
+    if not n:
+        return {"confidence": 0.0, "accuracy": 0.0, "ece": 0.0, "brier": 0.0}
+    members: dict[int, list[int]] = {}
+    for i, c in enumerate(confidences):
+        members.setdefault(min(int(c * bins), bins - 1), []).append(i)
+    ece = sum(abs(sum(confidences[i] for i in index) - sum(right[i] for i in index)) / n for index in members.values())
+    brier = sum((c - float(r)) ** 2 for c, r in zip(confidences, right, strict=True)) / n
+    return {
+        "confidence": sum(confidences) / n,
+        "accuracy": sum(right) / n,
+        "ece": round(ece, 12),
+        "brier": round(brier, 12),
+    }
