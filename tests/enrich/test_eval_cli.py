@@ -160,5 +160,9 @@ def test_eval_offers_reads_a_flat_psv_export_like_the_ingestion(
     assert metrics["offers"] == "150"  # every offer carries its romeCode: all of them are scored
     assert float(metrics["top3"]) >= float(metrics["top1"]) > 0.4
     assert 0.1 < float(metrics["skill_recall@10"]) <= 1.0  # the competences cells (Python literals) are read
+    # the first métier's confidence says how often it is right, on offers the calibration never read (fitted on
+    # the undated answers as judged undated, it said 0.59 where 0.77 were right: ECE 0.18)
+    assert abs(float(metrics["confidence"]) - float(metrics["top1"])) < 0.12
+    assert float(metrics["ece"]) < 0.15 and 0 < float(metrics["brier"]) < 0.2
     skill_rows = [line.split("\t") for line in skills.read_text(encoding="utf-8").splitlines()]
     assert {r[0] for r in skill_rows} <= {r[0] for r in rows} and all(r[1].isdigit() for r in skill_rows)
