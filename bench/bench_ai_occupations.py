@@ -101,7 +101,14 @@ def main() -> None:
             f"| {seconds:.0f} | {peak:.0f} |"
         )
         sys.stdout.write(lines[-1] + "\n")
-    lines += ["", "| offers file | top-1 | top-3 | offers | seconds | peak MiB |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Confidence: the first métier's mean calibrated confidence, with its ECE and Brier score against the",
+        "recruiters' codes (scripts/fit_occupation_calibration.py fitted it on half of the three JSON files' offers).",
+        "",
+        "| offers file | top-1 | top-3 | confidence | ECE | Brier | offers | seconds | peak MiB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     offers_dir = data / "offers" / "france-travail"
     # the Ardèche export (flat PSV): no weight was chosen on it (coder v7's grid only looked at it), the
     # closest to a held-out check here
@@ -114,8 +121,8 @@ def main() -> None:
     for path in [*sorted([*offers_dir.glob("*.jsonl"), *offers_dir.glob("*.psv")]), alternance]:
         m, seconds, peak = _run([*base, "eval", "offers", str(path), "--out", str(work / "pred.tsv")])
         lines.append(
-            f"| {path.name} | {m.get('top1', '')} | {m.get('top3', '')} | {m.get('offers', '')} "
-            f"| {seconds:.0f} | {peak:.0f} |"
+            f"| {path.name} | {m.get('top1', '')} | {m.get('top3', '')} | {m.get('confidence', '')} "
+            f"| {m.get('ece', '')} | {m.get('brier', '')} | {m.get('offers', '')} | {seconds:.0f} | {peak:.0f} |"
         )
         sys.stdout.write(lines[-1] + "\n")
     lines += [
