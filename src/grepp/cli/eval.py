@@ -262,9 +262,11 @@ def register(cli: click.Group) -> None:
         A saved API page ({"resultats": [...]}) is read as its offers. The offers' own romeCode,
         romeLibelle, appellationlibelle and competences (a Jobsuche ad's hauptberuf, beruf) are stripped before
         coding (never read for prediction); when present they are the truth for the printed top-1/top-3
-        accuracy (and skill recall@10 with --skills-out). The offer's dateCreation is read: a ROME fiche France
-        Travail published after it gives way to the parent fiche offers then carried. The taxonomies are loaded
-        into the configured database first when missing. Example: grepp eval offers offers.jsonl --out pred.tsv
+        accuracy, the first métier's mean calibrated confidence with its ECE and Brier score (how well the
+        confidence says how often it is right), and skill recall@10 with --skills-out. The offer's dateCreation
+        is read: a ROME fiche France Travail published after it gives way to the parent fiche offers then
+        carried. The taxonomies are loaded into the configured database first when missing. Example: grepp eval
+        offers offers.jsonl --out pred.tsv
         """
         settings = get_state().settings()
         records, problems = _offer_records(offers_path)
