@@ -81,7 +81,9 @@ def test_the_offer_export_carries_the_latest_ai_results(con: duckdb.DuckDBPyConn
         states=[("s:1", "h1", "coded", None), ("s:2", "h2", "unknown", "too short")],
         occupations=[
             occupation("2", "H2913", "Soudeur TIG"),
+            ("s:1", "e", "2", "rome_metier", 1, "rome:H2913", "H2913", "H2913", "Soudeur / Soudeuse", 1.2, 0.85),
             ("s:2", "e", "2", "rome", 1, "rome-ogr:x", "x", "K2111", "Formateur", 0.1, 0.1),
+            ("s:2", "e", "2", "rome_metier", 1, "rome:K2111", "K2111", "K2111", "Formateur", 0.1, 0.1),
         ],
         skills=[
             skill("2", 0, "weld", "souder", []),
@@ -97,11 +99,13 @@ def test_the_offer_export_carries_the_latest_ai_results(con: duckdb.DuckDBPyConn
     first = rows["s:1"]
     assert (first.ai_status, first.ai_enricher_version, first.ai_rome_code) == ("coded", "2", "H2913")
     assert (first.ai_rome_label, first.ai_appellation_label) == ("Soudeur / Soudeuse", "Soudeur TIG")
+    assert (first.ai_rome_confidence, first.ai_confidence) == (0.85, 0.8)  # the ROME code's, the appellation's
     assert list(first.ai_skill_labels) == ["souder", "énergie solaire", "Excel"]
     assert list(first.ai_green_skills) == ["énergie solaire"] and list(first.ai_digital_skills) == ["Excel"]
     abstained = rows["s:2"]
     assert (abstained.ai_status, abstained.ai_reason) == ("unknown", "too short")
     assert abstained.ai_rome_code is None and abstained.ai_appellation_label is None
+    assert abstained.ai_rome_confidence is None
     assert rows["s:3"].ai_status is None  # not enriched yet
     assert export_offers(con, tmp_path / "offres.parquet") == 3  # the pipeline's enricher: none of these rows
     assert con.execute(f"SELECT count(ai_status) FROM '{tmp_path / 'offres.parquet'}'").fetchone() == (0,)

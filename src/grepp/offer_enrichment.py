@@ -243,6 +243,12 @@ def _occupation_rows(offer_id: str, version: str, result: OccupationResult) -> l
         )
     for rank, c in enumerate(result.esco[:5], start=1):
         rows.append((offer_id, ENRICHER, version, "esco", rank, c.id, c.code, None, c.label, c.score, c.confidence))
+    # the métiers themselves: their confidence is the calibrated probability that the offer's ROME code is this one
+    # (an appellation's is that the appellation is), what an analyst filters the coded ROME codes on
+    for rank, c in enumerate(result.metiers[:3], start=1):
+        rows.append(
+            (offer_id, ENRICHER, version, "rome_metier", rank, c.id, c.code, c.code, c.label, c.score, c.confidence)
+        )
     return rows
 
 

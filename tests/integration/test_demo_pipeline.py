@@ -199,6 +199,9 @@ def test_report_shows_offers_with_their_metier_and_highlighted_skills(
     assert "Offres en Grand Est par zone d'emploi" in html
     assert "<mark" in html
     assert "<script" not in html.lower()
+    # each example shows its métier's confidence, then its appellation's
+    assert all(e.metiers and e.metiers[0][0] == e.occupations[0][0] for e in examples)
+    assert "appellation : " in html
 
 
 def test_the_offer_export_carries_the_coded_metier_and_skills(
@@ -212,6 +215,9 @@ def test_the_offer_export_carries_the_coded_metier_and_skills(
         f"SELECT e.id, e.ai_rome_code, e.ai_appellation_label, len(e.ai_skill_labels) FROM '{out}' e "
         "WHERE e.ai_status = 'coded'"
     ).fetchall()
+    # the ROME code's own calibrated confidence: at or above the coder's abstention threshold (0.2) when coded
+    confidences = con.execute(f"SELECT ai_rome_confidence FROM '{out}' WHERE ai_status = 'coded'").fetchall()
+    assert confidences and all(c is not None and 0.2 <= c <= 1.0 for (c,) in confidences)
     enriched = con.execute(f"SELECT count(*) FROM '{out}' WHERE ai_status IS NOT NULL").fetchone()
     assert enriched is not None and 0 < enriched[0] <= ENRICH_LIMIT < n
     assert len(coded) > enriched[0] // 2

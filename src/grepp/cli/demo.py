@@ -83,7 +83,12 @@ def show_command(out: Path, examples: int) -> None:
         console.print(f"\n[bold]{example.title}[/bold] — {example.place}", highlight=False)
         if example.occupations:
             rome, label, _, confidence = example.occupations[0]
-            console.print(f"métier codé : {rome} {label} (confiance {confidence:.0%})", highlight=False)
+            metier = next((m for m in example.metiers[:1] if m[0] == rome), None)
+            if metier is not None:  # the ROME code's confidence, then the appellation's
+                console.print(f"métier codé : {rome} {metier[1]} (confiance {metier[2]:.0%})", highlight=False)
+                console.print(f"appellation : {label} (confiance {confidence:.0%})", highlight=False)
+            else:
+                console.print(f"métier codé : {rome} {label} (confiance {confidence:.0%})", highlight=False)
         text = Text(example.text[:1500])
         for span in example.skills:
             if span.end <= 1500:

@@ -39,7 +39,8 @@ def offers_command(
     """One row per canonical offer with what the AI coded (ai_* columns); duplicates left out, counted.
 
     The ai_* columns: status (coded | unknown, with the reason), métier and appellation with their
-    confidence, best ESCO occupation, and the skills found (all, green, digital), from the latest enricher.
+    calibrated confidence (ai_rome_confidence: that the ROME code is right; ai_confidence: that the appellation
+    is), best ESCO occupation, and the skills found (all, green, digital), from the latest enricher.
     """
     from grepp.store.offer_export import export_offers
 

@@ -37,11 +37,11 @@ SCHEMA: tuple[str, ...] = (
         offer_id VARCHAR NOT NULL,
         enricher VARCHAR NOT NULL,
         enricher_version VARCHAR NOT NULL,
-        taxonomy VARCHAR NOT NULL,          -- 'rome' | 'esco'
+        taxonomy VARCHAR NOT NULL,          -- 'rome' (appellations) | 'esco' | 'rome_metier' (métiers)
         rank INTEGER NOT NULL,
-        concept_id VARCHAR NOT NULL,        -- rome-ogr:<appellation>, esco:<uri>
-        code VARCHAR NOT NULL,              -- appellation OGR code or ESCO URI
-        rome_code VARCHAR,                  -- the métier (ROME code) of a ROME appellation
+        concept_id VARCHAR NOT NULL,        -- rome-ogr:<appellation>, esco:<uri>, rome:<métier>
+        code VARCHAR NOT NULL,              -- appellation OGR code, ESCO URI or ROME code
+        rome_code VARCHAR,                  -- the métier (ROME code) of a ROME appellation or métier
         label VARCHAR,
         score DOUBLE,
         confidence DOUBLE,

@@ -63,8 +63,9 @@ def export_query(
     return sql, [enricher, *params]
 
 
-#: What the AI said of each offer (its enricher's latest version): the coded métier and appellation with
-#: their confidence (empty when the coder abstained: ``ai_status`` 'unknown', ``ai_reason`` says why), the
+#: What the AI said of each offer (its enricher's latest version): the coded métier and appellation, each with
+#: its calibrated confidence — ``ai_rome_confidence`` that the ROME code is the offer's, ``ai_confidence`` that the
+#: appellation is — (empty when the coder abstained: ``ai_status`` 'unknown', ``ai_reason`` says why), the
 #: best ESCO occupation, and the distinct skills found, in order of first mention, with the green and
 #: digital ones apart (ESCO collections and ROME's transition flags). Offers not enriched yet have
 #: ``ai_status`` NULL.
@@ -74,6 +75,7 @@ AI_COLUMNS = """
                st.enricher_version AS ai_enricher_version,
                ro.rome_code AS ai_rome_code,
                me.label AS ai_rome_label,
+               mo.confidence AS ai_rome_confidence,
                ro.code AS ai_appellation_code,
                ro.label AS ai_appellation_label,
                ro.confidence AS ai_confidence,
@@ -93,6 +95,9 @@ AI_JOINS = """
                ON ro.offer_id = o.id AND ro.enricher = st.enricher AND ro.enricher_version = st.enricher_version
               AND ro.taxonomy = 'rome' AND ro.rank = 1 AND st.status = 'coded'
         LEFT JOIN taxonomy_occupations_current me ON me.concept_id = 'rome:' || ro.rome_code
+        LEFT JOIN offer_occupations mo
+               ON mo.offer_id = o.id AND mo.enricher = st.enricher AND mo.enricher_version = st.enricher_version
+              AND mo.taxonomy = 'rome_metier' AND mo.rank = 1 AND st.status = 'coded'
         LEFT JOIN offer_occupations eo
                ON eo.offer_id = o.id AND eo.enricher = st.enricher AND eo.enricher_version = st.enricher_version
               AND eo.taxonomy = 'esco' AND eo.rank = 1 AND st.status = 'coded'

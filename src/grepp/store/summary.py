@@ -8,7 +8,7 @@ All SQL is here; callers get plain tuples and dataclasses back::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -101,6 +101,8 @@ class OfferExample:
     source_rome_code: str | None
     occupations: list[tuple[str, str, str, float]]  # (rome_code, appellation label, code, confidence)
     skills: list[SkillSpan]
+    #: the coded métiers, best first: (rome_code, label, confidence that it is the offer's ROME code)
+    metiers: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 def example_offer_ids(con: duckdb.DuckDBPyConnection, region: str, limit: int = 3) -> list[str]:
@@ -145,4 +147,12 @@ def offer_example(con: duckdb.DuckDBPyConnection, offer_id: str) -> OfferExample
             [offer_id],
         ).fetchall()
     ]
-    return OfferExample(str(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], occupations, skills)
+    metiers = [
+        (str(code), str(lab or ""), float(conf or 0.0))
+        for code, lab, conf in con.execute(
+            """SELECT code, label, confidence FROM offer_occupations_current
+               WHERE offer_id = ? AND taxonomy = 'rome_metier' ORDER BY rank LIMIT 3""",
+            [offer_id],
+        ).fetchall()
+    ]
+    return OfferExample(str(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], occupations, skills, metiers)

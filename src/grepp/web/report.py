@@ -63,7 +63,14 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def _offer(example: OfferExample) -> str:
     if example.occupations:
         rome, label, _code, confidence = example.occupations[0]
-        coded = f"<strong>{escape(rome)}</strong> — {escape(label)} (confiance {confidence:.0%})"
+        metier = next((m for m in example.metiers[:1] if m[0] == rome), None)
+        if metier is not None:  # the métier's confidence (that the ROME code is right), then the appellation's
+            coded = (
+                f"<strong>{escape(rome)}</strong> {escape(metier[1])} (confiance {metier[2]:.0%})"
+                f'<br><span class="muted">appellation : {escape(label)} (confiance {confidence:.0%})</span>'
+            )
+        else:
+            coded = f"<strong>{escape(rome)}</strong> — {escape(label)} (confiance {confidence:.0%})"
         others = ", ".join(f"{escape(r)} {escape(lab)}" for r, lab, _, _ in example.occupations[1:])
         if others:
             coded += f'<br><span class="muted">autres pistes : {others}</span>'
