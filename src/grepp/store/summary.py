@@ -24,7 +24,7 @@ SUMMARY_TABLES: tuple[tuple[str, str], ...] = (
     ("trainings", "offres de formation"),
     ("offers", "offres d'emploi"),
     ("offer_duplicates", "doublons reliés à une offre canonique"),
-    ("offer_occupations", "métiers codés par l'IA"),
+    ("offer_occupations", "codes métier proposés par l'IA (appellations, métiers ROME, professions ESCO)"),
     ("offer_skills", "compétences repérées par l'IA"),
     ("rejected_records", "enregistrements rejetés (avec leur motif)"),
 )
