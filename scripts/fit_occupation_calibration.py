@@ -20,7 +20,9 @@ calibration error (ECE, ten equal bins) and the Brier score. Run::
     .venv/bin/python scripts/fit_occupation_calibration.py ../shared/data grepp.duckdb \\
         ../shared/data/offers/france-travail/ardeche-cdi-2025-flattened.psv /tmp/alternance-2026.jsonl
 
-(the database with the taxonomies and rome_market_national loaded: run ``grepp eval offers`` once).
+(the database with the taxonomies and rome_market_national loaded: run ``grepp eval offers`` once). With
+``--encoder e5-small`` it fits the dense coder's calibration (``grepp enrich --dense``, ``grepp eval offers
+--encoder e5-small``): its scores add the encoder's cosine, another scale.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any
 
 import duckdb
 
-from grepp.enrich.calibration import Calibration, default_calibration, fit_calibration
+from grepp.enrich.calibration import Calibration, fit_calibration
 from grepp.enrich.metrics import calibration_errors
 from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input
 from grepp.store.priors import occupation_priors
@@ -101,10 +103,20 @@ def reliability(rows: Sequence[Answer], confidence: Callable[[Answer], float]) -
     )
 
 
-def main(data: Path, db: Path, unseen: Sequence[Path]) -> None:
+def main(data: Path, db: Path, unseen: Sequence[Path], encoder_name: str = "none") -> None:
+    encoder = None
+    if encoder_name != "none":  # the dense coder, reading the encoder through its occupations adapter
+        from grepp.enrich.adapters import adapted
+        from grepp.enrich.embed import get_encoder
+        from grepp.store.vectors import EmbeddingCache
+
+        encoder = adapted(
+            get_encoder(encoder_name, cache=EmbeddingCache(Path(".grepp-cache") / "vectors")), "occupations"
+        )
     with duckdb.connect(str(db), read_only=True) as con:
         priors = occupation_priors(con)
-        coder = OccupationCoder(load_concepts(con, kinds=["metier", "appellation", "occupation"]), priors=priors)
+        concepts = load_concepts(con, kinds=["metier", "appellation", "occupation"])
+        coder = OccupationCoder(concepts, encoder=encoder, priors=priors)
     rows = [a for path in sorted((data / "offers" / "france-travail").glob("*.jsonl")) for a in answers(coder, path)]
     extra = {path.name: answers(coder, path) for path in unseen}
     fit = [r for r in rows if r.half == 0]
@@ -112,11 +124,11 @@ def main(data: Path, db: Path, unseen: Sequence[Path]) -> None:
         [r.score for r in fit],
         [r.margin for r in fit],
         [r.right for r in fit],
-        f"{CODER_NAME}.v{CODER_VERSION}, sha1 half 0 of the {len(rows):,} France Travail offers with a romeCode, "
-        "right as coded on their date",
+        f"{CODER_NAME}.v{CODER_VERSION}{'+' + encoder.label if encoder else ''}, sha1 half 0 of the {len(rows):,} "
+        "France Travail offers with a romeCode, right as coded on their date",
     )
     sys.stdout.write(f"{new}\n\n")
-    shipped = default_calibration()
+    shipped = coder.calibration  # what this coder ships with (the dense coder's own, when one was fitted)
     checks = {
         f"{name} (held-out half)": [r for r in rows if r.half == 1 and r.file == name]
         for name in sorted({r.file for r in rows})
@@ -136,4 +148,10 @@ def _confidence(cal: Calibration) -> Callable[[Answer], float]:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]])
+    args = sys.argv[1:]
+    name = "none"
+    if "--encoder" in args:  # --encoder e5-small: the dense coder (grepp enrich --dense) instead of the lexical one
+        at = args.index("--encoder")
+        name = args[at + 1]
+        del args[at : at + 2]
+    main(Path(args[0]), Path(args[1]), [Path(p) for p in args[2:]], name)

@@ -123,6 +123,11 @@ def test_stored_results_name_the_coders_dense_encoder_and_adapter() -> None:
     # of one coder version stay apart in the store
     label = _encoder_label(adapted(get_encoder("e5-small"), "occupations"))
     assert label == "e5-small-occupations.v2" and _encoder_label(None) == ""
+    # the dense coder's confidence has a fit of its own, found by that label (its scores add e5's cosine); a renamed
+    # adapter would silently fall back to the lexical fit
+    from grepp.enrich.calibration import default_calibration
+
+    assert default_calibration(label) is not default_calibration() and label in default_calibration(label).provenance
     dense = Enrichers(coder=None, extractor=None, dense=True, coder_encoder=label)  # type: ignore[arg-type]
     assert dense.coder_name == f"{CODER_NAME}.v{CODER_VERSION}+e5-small-occupations.v2"
     assert dense.version.startswith(dense.coder_name + "+") and dense.version != lexical.version

@@ -267,7 +267,7 @@ class OccupationCoder:
     ) -> None:
         self.config = config or CoderConfig()
         self.priors = priors or OccupationPriors()
-        self.calibration = calibration or default_calibration()
+        self.calibration = calibration or default_calibration(encoder.label if encoder is not None else None)
         self.concepts: dict[str, Concept] = {}
         rome_items: list[tuple[str, str]] = []
         rome_groups: dict[str, str] = {}
