@@ -106,13 +106,13 @@ def reliability(rows: Sequence[Answer], confidence: Callable[[Answer], float]) -
 def main(data: Path, db: Path, unseen: Sequence[Path], encoder_name: str = "none") -> None:
     encoder = None
     if encoder_name != "none":  # the dense coder, reading the encoder through its occupations adapter
+        from grepp.config import load_settings
         from grepp.enrich.adapters import adapted
         from grepp.enrich.embed import get_encoder
         from grepp.store.vectors import EmbeddingCache
 
-        encoder = adapted(
-            get_encoder(encoder_name, cache=EmbeddingCache(Path(".grepp-cache") / "vectors")), "occupations"
-        )
+        cache = EmbeddingCache(load_settings(data=data, db=db).cache_dir / "vectors")  # the one grepp eval uses
+        encoder = adapted(get_encoder(encoder_name, cache=cache), "occupations")
     with duckdb.connect(str(db), read_only=True) as con:
         priors = occupation_priors(con)
         concepts = load_concepts(con, kinds=["metier", "appellation", "occupation"])
