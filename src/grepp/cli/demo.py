@@ -83,7 +83,7 @@ def show_command(out: Path, examples: int) -> None:
         console.print(f"\n[bold]{example.title}[/bold] — {example.place}", highlight=False)
         if example.occupations:
             rome, label, _, confidence = example.occupations[0]
-            metier = next((m for m in example.metiers[:1] if m[0] == rome), None)
+            metier = example.coded_metier
             if metier is not None:  # the ROME code's confidence, then the appellation's
                 console.print(f"métier codé : {rome} {metier[1]} (confiance {metier[2]:.0%})", highlight=False)
                 console.print(f"appellation : {label} (confiance {confidence:.0%})", highlight=False)

@@ -104,6 +104,13 @@ class OfferExample:
     #: the coded métiers, best first: (rome_code, label, confidence that it is the offer's ROME code)
     metiers: list[tuple[str, str, float]] = field(default_factory=list)
 
+    @property
+    def coded_metier(self) -> tuple[str, str, float] | None:
+        """The first métier when it is the first appellation's (what the demo and the report show), else None."""
+        if self.occupations and self.metiers and self.metiers[0][0] == self.occupations[0][0]:
+            return self.metiers[0]
+        return None
+
 
 def example_offer_ids(con: duckdb.DuckDBPyConnection, region: str, limit: int = 3) -> list[str]:
     """A few enriched offers worth showing: from the région first, with many skills, then a German ad."""

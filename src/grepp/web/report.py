@@ -63,7 +63,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def _offer(example: OfferExample) -> str:
     if example.occupations:
         rome, label, _code, confidence = example.occupations[0]
-        metier = next((m for m in example.metiers[:1] if m[0] == rome), None)
+        metier = example.coded_metier
         if metier is not None:  # the métier's confidence (that the ROME code is right), then the appellation's
             coded = (
                 f"<strong>{escape(rome)}</strong> {escape(metier[1])} (confiance {metier[2]:.0%})"
