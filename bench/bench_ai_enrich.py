@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
 
 from grepp.config import load_settings  # noqa: E402
-from grepp.enrich.occupations import OccupationInput, offer_input  # noqa: E402
+from grepp.enrich.occupation_input import OccupationInput, offer_input  # noqa: E402
 from grepp.offer_enrichment import (  # noqa: E402
     CODER_KIND,
     EXTRACTOR_KIND,

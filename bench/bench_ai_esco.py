@@ -33,14 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
 
 from grepp.enrich.lexical import gender_keys, label_key  # noqa: E402
-from grepp.enrich.occupations import (  # noqa: E402
-    CODER_NAME,
-    CODER_VERSION,
-    OccupationCoder,
-    OccupationResult,
-    offer_input,
-    strip_coding,
-)
+from grepp.enrich.occupation_input import offer_input, strip_coding  # noqa: E402
+from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, OccupationResult  # noqa: E402
 from grepp.models import Concept  # noqa: E402
 from grepp.store.priors import occupation_priors  # noqa: E402
 from grepp.taxonomy.concepts import load_concepts  # noqa: E402

@@ -34,7 +34,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("GREPP_DATA") or ROOT.parent / "shared" / "data").resolve()
 
-from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, OccupationInput  # noqa: E402
+from grepp.enrich.occupation_input import OccupationInput  # noqa: E402
+from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder  # noqa: E402
 from grepp.store.priors import occupation_priors  # noqa: E402
 from grepp.taxonomy.concepts import load_concepts  # noqa: E402
 from grepp.taxonomy.releases import cached_taxonomy_db  # noqa: E402

@@ -40,7 +40,8 @@ import duckdb
 
 from grepp.enrich.calibration import Calibration, fit_calibration
 from grepp.enrich.metrics import calibration_errors
-from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input
+from grepp.enrich.occupation_input import offer_input
+from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder
 from grepp.store.priors import occupation_priors
 from grepp.taxonomy import load_concepts
 

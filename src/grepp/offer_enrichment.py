@@ -20,7 +20,8 @@ import duckdb
 
 from grepp.config import Settings
 from grepp.enrich.embed import Encoder
-from grepp.enrich.occupations import OccupationCoder, OccupationInput, OccupationResult
+from grepp.enrich.occupation_input import OccupationInput
+from grepp.enrich.occupations import OccupationCoder, OccupationResult
 from grepp.enrich.skills import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,

@@ -57,7 +57,8 @@ def code_pending_trainings(
     con: duckdb.DuckDBPyConnection, settings: Settings, *, on_progress: Progress | None = None
 ) -> dict[str, int]:
     """Code every pending training; counts of coded, unknown and changed-meanwhile trainings."""
-    from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationInput
+    from grepp.enrich.occupation_input import OccupationInput
+    from grepp.enrich.occupations import CODER_NAME, CODER_VERSION
     from grepp.offer_enrichment import build_enrichers
     from grepp.sources.training_record import RomeLink
     from grepp.store.db import transaction

@@ -10,15 +10,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from grepp.enrich.occupations import (
-    CODER_NAME,
-    OccupationCoder,
-    OccupationInput,
-    clean_title,
-    offer_input,
-    strip_coding,
-    title_head,
-)
+from grepp.enrich.lexical import title_head
+from grepp.enrich.occupation_input import OccupationInput, clean_title, offer_input, strip_coding
+from grepp.enrich.occupations import CODER_NAME, OccupationCoder
 from grepp.enrich.priors import OccupationPriors
 from grepp.taxonomy import load_concepts
 

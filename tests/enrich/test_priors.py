@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from grepp.enrich.acronyms import default_acronyms, expand_acronyms, parse_acronyms
-from grepp.enrich.occupations import OccupationCoder, OccupationInput, offer_input, strip_coding
+from grepp.enrich.occupation_input import OccupationInput, offer_input, strip_coding
+from grepp.enrich.occupations import OccupationCoder
 from grepp.enrich.priors import OccupationPriors, fiche_releases, naf_division
 from grepp.errors import SourceError
 from grepp.store.db import connect

@@ -145,7 +145,7 @@ def test_huge_text_is_capped() -> None:
 
 
 def test_competence_codes_and_recall_for_the_evaluation(data_dir: Path) -> None:
-    from grepp.enrich.skills import offer_competence_codes, recall_at
+    from grepp.enrich.metrics import offer_competence_codes, recall_at
 
     offer = _offer(data_dir, "183DSHL")  # conducteur d'engins: 5 coded competences
     gold = offer_competence_codes(offer)
@@ -228,10 +228,10 @@ def test_fold_is_the_same_by_table_and_by_unicode_normalisation() -> None:
 
 
 def test_a_name_is_told_from_a_capitalised_noun() -> None:
-    from grepp.enrich.skills import _is_acronym, _is_name
+    from grepp.enrich.skill_words import is_acronym, is_name
 
-    assert _is_name("Python") and _is_name("PowerBI") and _is_name("C#") and _is_name("SAP", lowercase_nouns=False)
+    assert is_name("Python") and is_name("PowerBI") and is_name("C#") and is_name("SAP", lowercase_nouns=False)
     # German nouns all take a capital: only a capital inside the word, a digit or a symbol makes a name
-    assert not _is_name("Energie", lowercase_nouns=False) and _is_name("PowerBI", lowercase_nouns=False)
-    assert not _is_name("Gestion de projet") and not _is_name("fnac")
-    assert _is_acronym("IT") and _is_acronym("SIG") and not _is_acronym("Industrie") and not _is_acronym("C")
+    assert not is_name("Energie", lowercase_nouns=False) and is_name("PowerBI", lowercase_nouns=False)
+    assert not is_name("Gestion de projet") and not is_name("fnac")
+    assert is_acronym("IT") and is_acronym("SIG") and not is_acronym("Industrie") and not is_acronym("C")

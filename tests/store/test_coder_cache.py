@@ -13,7 +13,8 @@ import pytest
 
 import grepp.offer_enrichment as offer_enrichment
 from grepp.config import Settings
-from grepp.enrich.occupations import OccupationCoder, offer_input
+from grepp.enrich.occupation_input import offer_input
+from grepp.enrich.occupations import OccupationCoder
 from grepp.enrich.skills import SkillExtractor
 from grepp.offer_enrichment import CODER_KIND, EXTRACTOR_KIND, Enrichers, build_enrichers, enrich_batch
 from grepp.store.coder_cache import KEEP, cached_build, coder_path, load_coders, save_coders, store_fingerprint

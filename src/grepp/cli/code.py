@@ -71,7 +71,7 @@ def code_command(
     grepp code --file profil.txt; grepp code "Cariste" --text "CACES 3 exigé, permis B souhaité";
     grepp code "Staplerfahrer (m/w/d)" --lang de
     """
-    from grepp.enrich.occupations import OccupationInput
+    from grepp.enrich.occupation_input import OccupationInput
     from grepp.enrich.skill_sections import detect_language
     from grepp.offer_enrichment import build_enrichers
 

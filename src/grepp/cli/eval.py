@@ -17,8 +17,9 @@ from grepp.enrich.adapters import AdaptedEncoder, adapted
 from grepp.enrich.embed import Encoder, FusedEncoder, available_encoders, get_encoder
 from grepp.enrich.expansion import LabelBook
 from grepp.enrich.metier_context import MetierContext
-from grepp.enrich.metrics import calibration_errors, evaluate
-from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder, offer_input, strip_coding
+from grepp.enrich.metrics import calibration_errors, evaluate, offer_competence_codes, recall_at
+from grepp.enrich.occupation_input import offer_input, strip_coding
+from grepp.enrich.occupations import CODER_NAME, CODER_VERSION, OccupationCoder
 from grepp.enrich.ranking import (
     CONTEXT_CONFIG,
     RANKER_NAME,
@@ -273,7 +274,11 @@ def register(cli: click.Group) -> None:
         for problem in problems:
             err_console.print(f"skipped {problem}")
         truths = [
-            (str(offer.get("id") or offer.get("refnr") or location), offer.get("romeCode"), offer.get("competences"))
+            (
+                str(offer.get("id") or offer.get("refnr") or location),
+                offer.get("romeCode"),
+                offer_competence_codes(offer),
+            )
             for location, offer in records
         ]
         stripped = [strip_coding(offer) for _, offer in records]
@@ -344,7 +349,7 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 def _skills(
     settings: Settings,
     path: Path,
-    truths: list[tuple[str, Any, Any]],
+    truths: list[tuple[str, Any, set[str]]],
     offers: list[dict[str, Any]],
     rome_codes: list[list[str]],
 ) -> None:
@@ -361,12 +366,11 @@ def _skills(
     rows: list[str] = []
     recalls: list[float] = []
     with progress_bar("extracting skills", total=len(offers)) as advance:
-        for (oid, _, competences), offer, codes in zip(truths, offers, rome_codes, strict=True):
+        for (oid, _, wanted), offer, codes in zip(truths, offers, rome_codes, strict=True):
             ranked = extract_offer_skills(extractor, offer, rome_codes=codes[:1], limit=20)
             rows.extend(f"{oid}\t{code}\t{score:.4f}" for code, score in ranked)
-            wanted = {str(c.get("code")) for c in competences or [] if isinstance(c, dict) and c.get("code")}
             if wanted:
-                recalls.append(len(wanted & {code for code, _ in ranked[:10]}) / len(wanted))
+                recalls.append(recall_at([code for code, _ in ranked], wanted, 10))
             advance(1)
     _write_lines(path, rows)
     err_console.print(f"wrote {len(rows):,} skill rows to {path}")

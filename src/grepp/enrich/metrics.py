@@ -15,6 +15,7 @@ trec_eval does); a query that has relevant documents but no ranking scores 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 
 def average_precision(ranking: Sequence[str], relevant: set[str]) -> float:
@@ -107,3 +108,18 @@ def calibration_errors(confidences: Sequence[float], right: Sequence[bool], bins
         "ece": round(ece, 12),
         "brier": round(brier, 12),
     }
+
+
+def offer_competence_codes(offer: Mapping[str, Any]) -> set[str]:
+    """The recruiter's ROME codes of an offer (``competences[].code``): ground truth for evaluation only.
+
+    >>> offer_competence_codes({"competences": [{"code": "101506", "exigence": "S"}, {"libelle": "x"}]})
+    {'101506'}
+    """
+    items = offer.get("competences") or []
+    return {str(c["code"]) for c in items if isinstance(c, Mapping) and c.get("code")}
+
+
+def recall_at(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    """Share of ``relevant`` codes in the first ``k`` of ``ranked`` (0.0 when nothing is relevant)."""
+    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0

@@ -1,30 +1,11 @@
 """Occupation coding: an offer, a bare title or a free-text profile → ROME appellations and métiers, ESCO occupations.
 
-Versioned ``occupations.hybrid.v17`` (v5: ROME gender pairs keyed with their complement, TIG/MIG/MAG;
-v6: the whole offer compared with each métier's fiche profile; v7: the title's head word, its first,
-favours the métiers with an appellation headed by it: "Formateur Section Infirmier" trains nurses; v8: a
-German title is also read in French words through :mod:`.glossary` ("Staplerfahrer" → cariste), an English
-one through the French label of its best ESCO occupation, found by ESCO's English labels; v9: the
-glossary grown by the words two unseen sets of German titles missed, German inflection brackets keyed
-by their masculine form, "Gehilf(e)in" → gehilfe; v10: the ESCO occupation bearing the first
-appellation's name, where exactly one does, comes first in the ESCO list, which otherwise reads the
-title alone; v11: the employer's name, where the title carries it as a segment of its own ("Hyper U -
-Employé commercial"), is not read as words of the job; v12: an English title that is an ESCO occupation's English
-label finds that occupation first, its preferred label before an alternative one: "Bus driver" → *conducteur
-d'autobus*, was *moniteur de bus-école*; v13: the glossary's general words the Bundesagentur ads' titles
-lacked, "Datenschutzbeauftragter" → délégué protection des données, and "Wissenschaftliche/r Mitarbeiter/in"
-read whole as ingénieur de recherche, not as an employé; French offers coded as by v12; v14: a dated offer's
-métiers follow the ROME 4.0 fiches France Travail had published by then: "Data analyst" is M1419 since July
-2025, M1403, the fiche it was split from, before — the appellations and the confidence are v13's; and a
-title headed by the person, "Femme de ménage", is read as an employé's too: it was a lumberjack's, *homme de
-pied*; v15: "généraliste", "spécialiste" and "communication" keep stems of their own in the word views
-(:func:`~grepp.enrich.lexical.word_key`): an "Infirmier généraliste" offer was a director of care's, J1502;
-v16: the learner's status in apprenticeship and internship titles is not read as the job, "Apprenti(e) Data"
-was a landscape gardener's, A1208, through ROME's "Apprenti / Apprentie paysagiste"; and a learner's title
-naming no level of responsibility moves away from the métiers named by one, *directeur de la communication*; a
-shop's "Conseiller(ère) de vente bricolage" is read as a vendeur's too, it was a car dealer's; v17: the same
-métiers, the confidence refitted on v16's answers judged as coded on the offer's date — an answer of 0.78 was
-right 94 % of the time on all-sectors, see :mod:`.calibration`).
+Versioned ``occupations.hybrid.v17``: what each version changed and measured is in
+``docs/benchmarks/ai-occupations.md`` (its header, then a section per change; v14: a dated offer's métiers follow
+the ROME fiches published by its date; v16: a learner's status is not read as the job; v17: v16's métiers with the
+confidence refitted, :mod:`.calibration`). What the coder reads is :class:`~.occupation_input.OccupationInput`
+(:func:`~.occupation_input.offer_input` from an offer dict); German titles are also read through :mod:`.glossary`,
+English ones through ESCO (:mod:`.occupation_esco`).
 The title carries most of the signal (its acronyms spelled out:
 "SPL" → super poids lourd); the description's first sentences break ties (an offer titled "Technicien
 H/F" says in its text what it repairs). Every label of ROME (masculine, feminine, short forms; métier
@@ -44,16 +25,14 @@ threshold the answer is ``unknown`` with a reason, as it is for empty or unreada
     ('coded', 'H2916')
 
 Pure: concepts in, results out. Robust to ALL CAPS, HTML, emoji, mojibake and 5 MB descriptions
-(cleaned and truncated by :func:`clean_offer_text`).
+(cleaned and truncated by :func:`~.occupation_input.clean_offer_text`).
 """
 
 from __future__ import annotations
 
-import html
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -62,20 +41,26 @@ import numpy as np
 from grepp.enrich.acronyms import expand_acronyms
 from grepp.enrich.calibration import Calibration, default_calibration
 from grepp.enrich.embed import Encoder
+from grepp.enrich.fiche_profiles import ProfileIndex
 from grepp.enrich.glossary import translate_title
 from grepp.enrich.lexical import (
     gender_keys,
-    gender_pair,
     label_key,
     title_head,
     title_level,
     with_trade_reading,
-    word_key,
+)
+from grepp.enrich.occupation_esco import esco_pivots, esco_twins, named_labels
+from grepp.enrich.occupation_input import (
+    MAX_TITLE_CHARS,
+    OccupationInput,
+    clean_offer_text,
+    clean_title,
+    has_learner_status,
 )
 from grepp.enrich.priors import OccupationPriors
 from grepp.enrich.retrieval import RetrievalConfig, Retriever
-from grepp.enrich.skill_sections import detect_language
-from grepp.enrich.text import offer_employer, offer_text, valid_unicode, without_employer
+from grepp.enrich.text import valid_unicode, without_employer
 from grepp.models import Concept
 
 CODER_NAME = "occupations.hybrid"
@@ -84,97 +69,10 @@ CODER_VERSION = "17"
 DESCRIPTION_CHARS = 600
 #: Characters of the description compared with the métiers' fiche profiles (the tasks come later on).
 PROFILE_CHARS = 4000
-MAX_TITLE_CHARS = 200
 #: Distinct titles whose scores are kept (LRU; ≈ 3.5 KB each, so ≈ 70 MB when full).
 TITLE_CACHE = 20_000
 #: Appellations kept per cached title (re-ranked with the description).
 TITLE_APPELLATIONS = 50
-#: An English title read through ESCO (:meth:`OccupationCoder._esco_pivots`): the occupations bearing it as a label
-#: (same gender/accent-folded key) get this, + :data:`PIVOT_PREFERRED_WEIGHT` when it is their preferred label.
-#: Measured on ``bench/bench_ai_languages.py``'s English titles, top-1 métier: the 40 of earlier sessions 0.80 →
-#: 0.875; 35 written before coding them (fifteenth session) 0.657 → 0.714 (top-3 0.771 → 0.829). Without the
-#: preferred-label step 0.85 on the 40 ("Accountant" stays *contrôleur financier*, where it is an alternative label).
-PIVOT_NAMED_WEIGHT = 1.0
-PIVOT_PREFERRED_WEIGHT = 0.5
-#: The ESCO labels read for it: English, and French ones that an English title may share ("data scientist").
-PIVOT_LANGUAGES = frozenset({"en", "fr"})
-
-_TAG = re.compile(r"<[^>]{0,500}>")
-_NOISE = re.compile(
-    r"\b(?:cdi|cdd|interim|intérim|alternance|apprentissage|stage|stagiaire|temps (?:plein|partiel)|urgent|"
-    r"h/f|f/h|h/f/x|m/w/d|w/m/d|\d+\s*(?:k€|€|eur|euros?)|\d{5}|débutant accepté|expérimenté|confirmé)\b",
-    re.IGNORECASE,
-)
-#: The learner's status in apprenticeship and internship titles, with the words it drags along ("Apprenti(e)
-#: Data", "Alternant(e) Chargé(e) de communication", "Comptable en alternance", "Secrétaire - contrat
-#: d'apprentissage", "Stage de fin d'études", "Apprenticeship"). Taken out before :data:`_NOISE`: left in, "apprenti"
-#: was the head word and ROME's three "Apprenti …" appellations (paysagiste, mécanicien automobile, carrossier)
-#: took the offer ("Apprenti(e) Data" → A1208 jardinier paysagiste). The trade stays: "Apprenti boulanger" →
-#: "boulanger"; where ROME names the apprentice's job itself, :meth:`OccupationCoder._queries` keeps the status.
-#: German and English ones too (Werkstudent, Praktikant, "Ausbildung zum", Trainee, Intern: 25 Bundesagentur titles).
-_STATUS = re.compile(
-    r"(?<!\w)(?:"
-    r"(?:sous\s+)?contrat\s+(?:d['’]\s*apprentissage|de\s+professionnalisation|pro\b)"
-    r"|(?:sujet\s+de\s+)?stage\s+(?:de\s+fin\s+d['’]\s*études|de\s+fin\s+d['’]\s*etudes)"
-    r"|(?:en\s+|d['’]\s*)?(?:alternance|apprentissage)"
-    r"|(?:un\s*\(\s*e\s*\)\s+|une?\s+)?(?:alternant|apprenti)(?:\s*\(\s*e\s*\)|e)?s?"
-    r"|apprenticeship|internship|intern|trainee"
-    r"|werkstudent(?:in)?|werkstudierende[rn]?|praktikant(?:in)?|(?:pflicht)?praktikum|azubi|auszubildende[rn]?"
-    r"|ausbildung(?:\s+(?:zum|zur|als))?|duales\s+studium"
-    r")(?!\w)",
-    re.IGNORECASE,
-)
-#: Gender marks the older :data:`_NOISE` misses ("F/H/N", "X/H/F", "H / F", "f/m/d").
-_GENDER_MARKS = re.compile(r"(?<!\w)(?:[fhx]\s*/\s*[fhx](?:\s*/\s*[fhxn])?|[fm]/[mf]/d)(?!\w)", re.IGNORECASE)
-_SYMBOLS = re.compile(r"[^\w\s'’/&+.,;:()-]", re.UNICODE)
-
-
-def clean_offer_text(text: str, limit: int) -> str:
-    """Plain, bounded text: mojibake repaired (ftfy), HTML tags and entities removed, emoji dropped."""
-    text = text[: limit * 4]
-    if any(marker in text for marker in ("Ã", "â€", "Â")):
-        import ftfy
-
-        text = ftfy.fix_text(text)
-    text = html.unescape(_TAG.sub(" ", text))
-    text = _SYMBOLS.sub(" ", text)
-    return " ".join(text.split())[:limit]
-
-
-def clean_title(title: str, *, keep_status: bool = False) -> str:
-    """The job title without contract, salary, location and gender noise ("CDI - Soudeur H/F 75015").
-
-    The learner's status goes too ("Apprenti(e) Data" → "Data"), unless ``keep_status``: ROME names a few
-    apprentices' jobs itself ("Apprenti / Apprentie paysagiste"), and the coder keeps the status where the
-    title is such a name.
-    """
-    text = clean_offer_text(title, MAX_TITLE_CHARS)
-    if not keep_status:
-        text = _STATUS.sub(" ", text)
-    text = _NOISE.sub(" ", _GENDER_MARKS.sub(" ", text))
-    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
-    text = re.sub(r"[\s\-–/|,;:]+$|^[\s\-–/|,;:]+", "", " ".join(text.split()))
-    return text
-
-
-@dataclass(frozen=True)
-class OccupationInput:
-    """What the coder reads: a title, an optional description, the employer's NAF code and name when known.
-
-    ``language`` is the text's (``"fr"`` when empty); a German title is read through
-    :func:`~grepp.enrich.glossary.translate_title` as well, an English one through its best ESCO
-    occupation's French label. The ``employer``'s name is taken out of the title where it stands apart
-    (:func:`~grepp.enrich.text.without_employer`). With a ``date``, a métier France Travail had not yet
-    published then gives way to the parent fiche its offers carried (:func:`~grepp.enrich.priors.fiche_releases`).
-    """
-
-    title: str
-    description: str = ""
-    naf: str = ""
-    language: str = ""
-    employer: str = ""
-    #: the offer's date (ISO, "2024-11-03…"), when known: its métiers follow the ROME fiches in use then
-    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,8 +138,9 @@ class CoderConfig:
     #: profile (definition, access, compétences and savoirs; see :mod:`.priors`)
     profile_weight: float = 1.5
     #: taken from the métiers named by a level of responsibility (directeur, responsable, chef…) when the title
-    #: carries a learner's status (:data:`_STATUS`: apprenti, alternant, stage…) and no such word: an apprentice
-    #: is not hired as the director ("Alternant(e) en communication" was *directeur de la communication*).
+    #: carries a learner's status (:func:`~grepp.enrich.occupation_input.has_learner_status`: apprenti,
+    #: alternant, stage…) and no such word: an apprentice is not hired as the director ("Alternant(e) en
+    #: communication" was *directeur de la communication*).
     #: 2026 apprenticeship offers (``bench/make_alternance_offers.py``) top-1 0.624 → 0.630 / 0.634 / 0.634 at
     #: 0.1 / 0.2 / 0.3; the four other files unchanged (few titles carry a status)
     learner_level_weight: float = 0.2
@@ -328,23 +227,11 @@ class OccupationCoder:
             if esco_items
             else None
         )
-        #: label key → ((ESCO element, bonus), …) of the occupations bearing that label (see :meth:`_esco_pivots`)
-        self._esco_named: dict[str, tuple[tuple[int, float], ...]] = {}
-        named_by_key: dict[str, dict[int, float]] = {}
-        if self.esco is not None:
-            for i, cid in enumerate(self.esco.ids):
-                for lb in self.concepts[cid].labels:
-                    if lb.lang not in PIVOT_LANGUAGES:
-                        continue
-                    bonus = PIVOT_NAMED_WEIGHT + (PIVOT_PREFERRED_WEIGHT if lb.kind == "preferred" else 0.0)
-                    for key in gender_keys(lb.text):
-                        named = named_by_key.setdefault(key, {})
-                        named[i] = max(named.get(i, 0.0), bonus)
-        self._esco_named = {key: tuple(named.items()) for key, named in named_by_key.items()}
-        del named_by_key
-        self._profiles = _ProfileIndex(self.metier_codes, self.priors.profiles)
+        #: label key → ((ESCO element, bonus), …) of the occupations bearing that label (English titles' pivot)
+        self._esco_named = named_labels([self.concepts[cid] for cid in self.esco.ids]) if self.esco is not None else {}
+        self._profiles = ProfileIndex(self.metier_codes, self.priors.profiles)
         self._titles: OrderedDict[str, TitleScores] = OrderedDict()
-        self._esco_twin = _esco_twins(self.concepts.values())
+        self._esco_twin = esco_twins(self.concepts.values())
         self._lock = threading.Lock()
         self._metier_label = {c.code: c.label for c in self.concepts.values() if c.kind == "metier"}
         #: 1 for the métiers whose name is headed by a level of responsibility ("Directeur / Directrice de la
@@ -382,7 +269,7 @@ class OccupationCoder:
     def _queries(self, item: OccupationInput) -> tuple[str, str, str]:
         raw = valid_unicode(without_employer(item.title, item.employer) if item.employer else item.title)
         title = clean_title(raw)
-        if _STATUS.search(raw[: MAX_TITLE_CHARS * 4]):  # as much as clean_title reads
+        if has_learner_status(raw):
             named = clean_title(raw, keep_status=True)
             if any(key in self._rome_names for key in gender_keys(named)):
                 title = named  # "Apprenti paysagiste" is ROME's own name of the job
@@ -434,7 +321,7 @@ class OccupationCoder:
             if cfg.learner_level_weight:
                 for row, item in enumerate(batch):
                     raw_title = item.title[: MAX_TITLE_CHARS * 4]  # as much as clean_title reads
-                    if _STATUS.search(raw_title) and not title_level(raw_title, anywhere=True):
+                    if has_learner_status(raw_title) and not title_level(raw_title, anywhere=True):
                         metiers[row] -= cfg.learner_level_weight * self._metier_above
             for row, (title, description) in enumerate(zip(titles, descriptions, strict=True)):
                 results.append(
@@ -474,29 +361,10 @@ class OccupationCoder:
         return out
 
     def _esco_pivots(self, titles: Sequence[str]) -> list[str]:
-        """The French label of each English title's best ESCO occupation ("" without one).
-
-        ESCO carries English labels and ROME does not: "Forklift driver" finds ESCO's *cariste* through
-        its English forms, and *cariste* finds the ROME métier (the best occupation only: adding the
-        second or third cost more than it gave on the titles of ``bench/bench_ai_languages.py``). An occupation
-        bearing the title as one of its labels gets :data:`PIVOT_NAMED_WEIGHT`, more when it is its preferred
-        label (``accountant`` is ESCO's *comptable* and an alternative label of *contrôleur financier*).
-        """
-        if self.esco is None or not titles:
+        """The French label of each English title's best ESCO occupation ("" without one): see :func:`esco_pivots`."""
+        if self.esco is None:
             return [""] * len(titles)
-        scores = self.esco.element_scores(list(titles))
-        for row, title in zip(scores, titles, strict=True):  # the occupations the title names exactly come first
-            named: dict[int, float] = {}
-            for key in gender_keys(title):
-                for i, bonus in self._esco_named.get(key, ()):
-                    named[i] = max(named.get(i, 0.0), bonus)
-            for i, bonus in named.items():
-                row[i] += bonus
-        pivots: list[str] = []
-        for row in scores:
-            french = self.concepts[self.esco.ids[int(np.argmax(row))]].texts("fr")
-            pivots.append(gender_pair(french[0])[0] if french else "")
-        return pivots
+        return esco_pivots(self.esco, self._esco_named, self.concepts, titles)
 
     def clear_cache(self) -> None:
         """Forget every cached title (a benchmark's cold pass; results do not depend on the cache)."""
@@ -640,60 +508,6 @@ class OccupationCoder:
         return [stand_in, first, *(m for m in metiers[1:] if m.code != parent)][: len(metiers)]
 
 
-class _ProfileIndex:
-    """Word TF-IDF (stems, unigrams) of each métier's fiche profile; an offer's cosine to every métier.
-
-    Measured on the labelled offers (top-1, all-sectors / Grand Est IT / national IT): without it
-    0.728 / 0.532 / 0.490, with it (weight 1.5) 0.737 / 0.546 / 0.508 (top-3 +1.5 to 2 points); word
-    pairs, 1,500 characters of description, z-scored cosines: no better.
-    """
-
-    def __init__(self, codes: Sequence[str], profiles: Mapping[str, str]) -> None:
-        self.size = len(codes)
-        self.vectorizer: Any = None
-        self.matrix: Any = None
-        texts = [word_key(profiles.get(code, "")) for code in codes]
-        if sum(1 for t in texts if t) < 2:
-            return  # no profiles in the store (taxonomy without texts): the coder goes without
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        # terms in more than half of the fiches ("assurer", "client") tell nothing apart
-        self.vectorizer = TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", sublinear_tf=True, max_df=0.5, dtype=np.float32
-        )
-        try:
-            self.matrix = self.vectorizer.fit_transform(texts).T.tocsr()
-        except ValueError:  # every term pruned (a tiny test taxonomy)
-            self.vectorizer = None
-
-    def similarity(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
-        """(n_texts, n_métiers) cosines (zeros without profiles)."""
-        if self.vectorizer is None:
-            return np.zeros((len(texts), self.size), dtype=np.float32)
-        queries = self.vectorizer.transform([word_key(t) for t in texts])
-        return np.asarray((queries @ self.matrix).toarray(), dtype=np.float32)
-
-
-def _esco_twins(concepts: Iterable[Concept]) -> dict[str, str]:
-    """ROME appellation id → the ESCO occupation sharing one of its French names (label keys: case,
-    accents and gender folded), where exactly one does ("Commis / Commise de cuisine" → *commis de cuisine*).
-    """
-    concepts = list(concepts)
-    by_key: dict[str, set[str]] = {}
-    for c in concepts:
-        if c.kind == "occupation":
-            for text in c.texts("fr"):
-                for key in gender_keys(text):
-                    by_key.setdefault(key, set()).add(c.id)
-    twins: dict[str, str] = {}
-    for c in concepts:
-        if c.kind == "appellation":
-            found = {e for text in c.texts("fr") for key in gender_keys(text) for e in by_key.get(key, ())}
-            if len(found) == 1:
-                twins[c.id] = next(iter(found))
-    return twins
-
-
 def _best(scores: np.ndarray[Any, Any], k: int) -> tuple[tuple[int, float], ...]:
     """The k best (index, score) of a row, best first (ties by index)."""
     k = min(k, len(scores))
@@ -702,43 +516,3 @@ def _best(scores: np.ndarray[Any, Any], k: int) -> tuple[tuple[int, float], ...]
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.lexsort((top, -scores[top]))]
     return tuple((int(i), float(scores[i])) for i in top)
-
-
-#: What an offer says about its own coding: never read for prediction (stripped before coding). The
-#: Jobsuche ads' ``hauptberuf``/``beruf``/``hauptDkz`` are the Bundesagentur's occupation coding.
-CODING_FIELDS = frozenset(
-    {"romeCode", "romeLibelle", "appellationlibelle", "competences", "hauptberuf", "beruf", "hauptDkz"}
-)
-
-
-def strip_coding(offer: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of an offer (France Travail API v2 JSON) without its own occupation/skill coding.
-
-    >>> strip_coding({"intitule": "Soudeur", "romeCode": "H2913"})
-    {'intitule': 'Soudeur'}
-    """
-    return {key: value for key, value in offer.items() if key not in CODING_FIELDS}
-
-
-def offer_input(offer: Mapping[str, Any]) -> OccupationInput:
-    """The coder's input from an offer dict: title, description, NAF code, employer (coding fields stripped).
-
-    The language is the offer's ``language`` field when it has one, else read from the description's
-    function words (German ads get their title read through the glossary too); the date is its
-    ``dateCreation`` (else ``dateActualisation``).
-    """
-    clean = strip_coding(offer)
-    title, description = offer_text(clean)
-    naf = clean.get("codeNAF") or clean.get("secteurActivite") or ""
-    language = clean.get("language") or clean.get("langue")
-    if not isinstance(language, str) or not language:
-        language = detect_language(description)
-    day = clean.get("dateCreation") or clean.get("dateActualisation") or ""
-    return OccupationInput(
-        title=title,
-        description=description,
-        naf=naf if isinstance(naf, str) else str(naf),
-        language=language.lower()[:2],
-        employer=offer_employer(clean),
-        date=day if isinstance(day, str) else "",
-    )

@@ -9,8 +9,8 @@ dense step, an encoder), then called per offer::
 
 Steps (``skills.hybrid.v5``; v2: German IT terms and tool names in the lexicon; v3: words of job titles are
 no one-word skills; v4: nor is a common French word that only belongs to a noun phrase naming something
-else, "cabinet de recrutement", see :func:`in_noun_phrase`, nor a language name used as a nationality or
-physics as "physical", "une entreprise française", "condition physique", see :func:`adjective_use`): the
+else, "cabinet de recrutement", see :func:`~.skill_words.in_noun_phrase`, nor a language name used as a nationality or
+physics as "physical", "une entreprise française", "condition physique", see :func:`~.skill_words.adjective_use`): the
 offer is cleaned (HTML stripped, capped at
 :data:`~grepp.enrich.skill_sections.MAX_CHARS`), cut into sentences classified by section (company pitch,
 benefits and application yield nothing); the curated lexicon finds certificates and licences (CACES R489
@@ -35,6 +35,7 @@ from grepp.enrich.skill_lexicon import Lexicon, default_lexicon
 from grepp.enrich.skill_metier import TitleIndex, fiche_prior, metier_core, metier_links
 from grepp.enrich.skill_requirement import UNKNOWN, requirement_near
 from grepp.enrich.skill_sections import NO_SKILL_SECTIONS, clean_text, detect_language, segment
+from grepp.enrich.skill_words import adjective_use, in_noun_phrase, is_acronym, is_name, label_variants
 from grepp.enrich.text import fold, normalize_title, offer_text, valid_unicode
 from grepp.models import Concept, Label
 
@@ -136,12 +137,12 @@ class SkillExtractor:
             if concept.kind in SKILL_KINDS:
                 self.skills[concept.id] = concept
                 for lb in (*concept.labels, Label(concept.label, "")):
-                    for text in _label_variants(lb.text):
+                    for text in label_variants(lb.text):
                         labels.append((text, concept.id))
                         # one-word labels only count in their own language ("lecture" is not "reading" in
                         # French), except names of tools and languages ("Python", "SAP"), good everywhere
                         lang = lb.lang or ("fr" if concept.taxonomy == "rome" else "")
-                        lang_key = "*" if _is_name(text, lowercase_nouns=lang != "de") else lang
+                        lang_key = "*" if is_name(text, lowercase_nouns=lang != "de") else lang
                         single.setdefault(lang_key, []).append((text, concept.id))
             else:
                 title_words.update(_title_words(concept))
@@ -162,7 +163,7 @@ class SkillExtractor:
         common = {word for word, n in title_words.items() if n >= COMMON_TITLE_WORD}
         self._single = {
             lang: Gazetteer.build(
-                [(t, cid) for t, cid in pairs if _single_key(t, words) not in common or _is_acronym(t)],
+                [(t, cid) for t, cid in pairs if _single_key(t, words) not in common or is_acronym(t)],
                 max_words=1,
                 min_chars=3 if lang == "*" else 4,
                 keys=words,
@@ -405,125 +406,6 @@ class SkillExtractor:
 
 
 _CERTIFICATE_CATEGORIES = frozenset({"certificate", "driving-licence", "habilitation", "standard", "safety"})
-_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
-#: Names that are also ordinary words or shop names in French offers.
-_NOT_NAMES = frozenset({"fnac", "noc", "hr", "ifr", "via", "gel", "dos", "com"})
-
-
-def _label_variants(text: str) -> list[str]:
-    """A label and, when it has one, the label without its parenthesis ("Python (programmation)" → "Python")."""
-    bare = _PARENTHESIS.sub("", text).strip()
-    return [text, bare] if bare and bare != text else [text]
-
-
-def _is_name(text: str, *, lowercase_nouns: bool = True) -> bool:
-    """A one-word label written like a name: a tool, a product or a language ("SQL", "PowerBI", "C#", "Java").
-
-    A capital inside the word, a digit or a symbol always marks a name; a capital first letter does too
-    ("Python", "Docker"), except in German, whose nouns all take one ("Energie", "Laser", "Wertpapiere").
-    """
-    word = text.strip()
-    if " " in word or word.lower() in _NOT_NAMES or word.isdigit() or not word:
-        return False
-    marked = any(ch.isupper() or ch.isdigit() or ch in "#+" for ch in word[1:])
-    return marked or (lowercase_nouns and (word[0].isupper() or word[0].isdigit()))
-
-
-#: Words after which "de X" names a skill X ("maîtrise de l'anglais", "notions de comptabilité", "professeur de
-#: mathématiques", "en charge du recrutement"), folded.
-_SKILL_GOVERNORS_TEXT = """
-    maitrise connaissance connaissances notion notions pratique pratiques usage utilisation experience experiences
-    competence competences formation formations diplome diplomes bac licence master bts dut but cap titre sens
-    esprit capacite capacites qualite qualites base bases niveau gout domaine domaines technique techniques
-    outil outils logiciel logiciels langage langages methode methodes principe principes regle regles norme
-    normes cours lecon lecons professeur professeurs prof enseignant enseignants enseignement enseignements formateur
-    formatrice specialiste expert expertise ingenieur ingenieurs technicien techniciens docteur doctorat
-    certification certificat habilitation stage apprentissage etudes etude
-    charge responsable responsables mission missions activite activites tache taches travaux gestion matiere
-    des desc du diu deust
-    """
-_SKILL_GOVERNORS = frozenset(_SKILL_GOVERNORS_TEXT.split())
-_PREPOSITION = r"(?:(?:de|du|des)\s+|d['’]\s*)(?:l['’]\s*|la\s+|les\s+)?"
-#: the two words before "de X" (the noun X complements, maybe after an adjective: "notions élémentaires de")
-_BEFORE_DE = re.compile(r"(?:([^\W\d_]+)\s+)?([^\W\d_]+)\s+" + _PREPOSITION + "$", re.IGNORECASE)
-#: "X de Y": X heads a complement of its own
-_AFTER_DE = re.compile(r"^\s+" + _PREPOSITION + r"[^\W\d_]", re.IGNORECASE)
-
-
-def in_noun_phrase(text: str, start: int, end: int) -> bool:
-    """True when the French word ``text[start:end]`` is only part of a noun phrase naming something else.
-
-    Either it is the complement of another noun ("cabinet de recrutement", "notre politique de
-    recrutement": the firm, the policy), unless that noun names knowing, doing or teaching it ("maîtrise du
-    français", "en charge du recrutement", "professeur de mathématiques"), or it heads a complement of its
-    own ("politique de gestion des mises à jour", "documents de fabrication"): the phrase, not the word, is
-    what the text is about. One-word labels only; longer labels say enough by themselves.
-
-    >>> in_noun_phrase("Cabinet de recrutement", 11, 22), in_noun_phrase("Maîtrise du français", 12, 20)
-    (True, False)
-    >>> in_noun_phrase("Notions élémentaires de cybersécurité", 24, 37)
-    False
-    >>> in_noun_phrase("en psychiatrie depuis 1976", 3, 14)
-    False
-    """
-    if _AFTER_DE.match(text[end : end + 40]):
-        return True
-    before = _BEFORE_DE.search(text[max(0, start - 60) : start])
-    if before is None:
-        return False
-    far, near = (fold(w.lower()) if w else "" for w in before.groups())
-    if near in ("et", "ou"):  # "maîtrise de l'anglais et du français": the list goes on, its governor is further back
-        return False
-    return near not in _SKILL_GOVERNORS and far not in _SKILL_GOVERNORS
-
-
-#: Skill names whose adjective means something else after a noun: languages that are nationalities ("une
-#: entreprise française"), physics that is "physical" ("condition physique", "agence physique"), folded.
-_ADJECTIVE_SENSES_TEXT = """
-    francais francaise anglais anglaise allemand allemande espagnol espagnole italien italienne portugais
-    portugaise neerlandais neerlandaise chinois chinoise japonais japonaise arabe russe polonais polonaise
-    luxembourgeois luxembourgeoise turc turque roumain roumaine physique physiques
-    """
-_ADJECTIVE_SENSES = frozenset(_ADJECTIVE_SENSES_TEXT.split())
-#: Words after which such a name is the skill ("parler anglais", "niveau d'anglais", "votre anglais", "la physique").
-_LANGUAGE_CUES_TEXT = """
-    d l un une le la les du de des en et ou votre son ton mon notre bon bonne bien tres couramment langue langues
-    parler parle parlee parlez parlant ecrit ecrite lu lire maitrise maitriser maitrisez niveau courant courante
-    bilingue natif native cours lecon professeur enseignant enseignement formateur traduction traduire
-    traducteur interprete comprendre pratique pratiquer connaissance connaissances notion notions base bases
-    idealement notamment voire surtout egalement aussi
-    """
-_LANGUAGE_CUES = frozenset(_LANGUAGE_CUES_TEXT.split())
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?[ \t\xa0]*$")
-
-
-def adjective_use(text: str, start: int, end: int) -> bool:
-    """True when a language or "physique" found in French text is an adjective of the noun before it.
-
-    "une entreprise française", "le marché français", "la Croix-Rouge française" say where, not which
-    language the job needs; "bonne condition physique" is fitness, not physics. "parlez anglais", "niveau
-    d'anglais", "votre anglais", "la physique", "en physique" name the skill. A capitalised name after a
-    word in lower case starts a new item of a list written without commas ("Rigueur, curiosité Anglais"):
-    it stays.
-
-    >>> adjective_use("Rejoignez une entreprise française", 25, 34), adjective_use("Bonne condition physique", 16, 24)
-    (True, True)
-    >>> adjective_use("Un bon niveau d'anglais", 16, 23), adjective_use("Vous parlez anglais", 12, 19)
-    (False, False)
-    """
-    if fold(text[start:end].lower()) not in _ADJECTIVE_SENSES:
-        return False
-    before = _WORD_BEFORE.search(text[max(0, start - 40) : start])
-    if before is None or fold(before.group(1).lower()) in _LANGUAGE_CUES:
-        return False
-    return not (text[start].isupper() and before.group(1)[0].islower())
-
-
-def _is_acronym(text: str) -> bool:
-    """All capitals, at least two letters ("IT", "ICT", "SIG"): an acronym, not the common word it spells."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
-
 
 #: A word in the multi-word labels of this many occupations (ROME and ESCO) is a common word of offers.
 COMMON_TITLE_WORD = 40
@@ -610,21 +492,6 @@ def skill_rows(
     ]
 
 
-def offer_competence_codes(offer: Mapping[str, Any]) -> set[str]:
-    """The recruiter's ROME codes of an offer (``competences[].code``): ground truth for evaluation only.
-
-    >>> offer_competence_codes({"competences": [{"code": "101506", "exigence": "S"}, {"libelle": "x"}]})
-    {'101506'}
-    """
-    items = offer.get("competences") or []
-    return {str(c["code"]) for c in items if isinstance(c, Mapping) and c.get("code")}
-
-
-def recall_at(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
-    """Share of ``relevant`` codes in the first ``k`` of ``ranked`` (0.0 when nothing is relevant)."""
-    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
-
-
 def extract_offer_skills(
     extractor: SkillExtractor, offer: Mapping[str, Any], *, rome_codes: Sequence[str] = (), limit: int = 20
 ) -> list[tuple[str, float]]:
@@ -650,8 +517,6 @@ __all__ = [
     "extract_offer_skills",
     "metier_core",
     "metier_links",
-    "offer_competence_codes",
     "offer_text",
-    "recall_at",
     "skill_rows",
 ]
