@@ -17,7 +17,7 @@ import duckdb
 
 from grepp.errors import NotFoundError
 from grepp.models import Label
-from grepp.store import taxonomy as store
+from grepp.store import concept_details as store
 from grepp.taxonomy.releases import require_loaded
 
 _RELATION_TITLES = {
