@@ -16,11 +16,11 @@ import duckdb
 import pytest
 
 from grepp.config import Settings, load_settings
-from grepp.offer_enrichment import ENRICHER, build_enrichers, enrich_stored_offers, enriched_batches
+from grepp.offer_enrichment import ENRICHER, build_enrichers, enrich_batch, enrich_stored_offers, enriched_batches
 from grepp.pipeline import DEMO_STEPS, run_step
 from grepp.store import summary
-from grepp.store.db import connect
-from grepp.store.enrichment import offers_to_enrich
+from grepp.store.db import connect, transaction
+from grepp.store.enrichment import offers_to_enrich, save_results
 from grepp.store.offer_export import export_offers
 from grepp.taxonomy.details import describe
 from grepp.web.report import render_report
@@ -204,6 +204,26 @@ def test_report_shows_offers_with_their_metier_and_highlighted_skills(
     assert "appellation : " in html
 
 
+def test_coding_quality_counts_every_enriched_offer_once(demo: tuple[Settings, duckdb.DuckDBPyConnection]) -> None:
+    """The report's reliability table: every offer read by the enricher, by its first métier's confidence."""
+    _, con = demo
+    quality = summary.coding_quality(con, ENRICHER)
+    assert quality is not None
+    states = con.execute(
+        "SELECT count(*), count_if(status = 'coded') FROM offer_enrichment_state WHERE enricher = ?", [ENRICHER]
+    ).fetchone()
+    assert states is not None and (quality.offers, quality.coded) == states
+    assert quality.coded + quality.unknown == quality.offers
+    # one first métier per offer that has one (an empty offer has none), each in one band
+    firsts = con.execute(
+        "SELECT count(DISTINCT offer_id) FROM offer_occupations_current WHERE taxonomy = 'rome_metier' AND rank = 1"
+    ).fetchone()
+    assert firsts is not None and sum(b.offers for b in quality.bands) == firsts[0] <= quality.offers
+    assert 0 <= quality.agreeing <= quality.with_recruiter_code <= quality.offers
+    # abstentions are the offers under the coder's threshold (0.2), the lowest band
+    assert quality.bands[0].high == 0.2 and quality.bands[0].offers == quality.unknown - quality.empty
+
+
 def test_the_offer_export_carries_the_coded_metier_and_skills(
     demo: tuple[Settings, duckdb.DuckDBPyConnection], tmp_path: Path
 ) -> None:
@@ -230,3 +250,31 @@ def test_the_offer_export_carries_the_coded_metier_and_skills(
     distinct = con.execute("SELECT count(DISTINCT code) FROM offer_skills_current WHERE offer_id = ?", [offer_id])
     assert distinct.fetchone() == ((n_skills or 0),)
     assert sum(bool(skills) for _, _, _, skills in coded) > len(coded) // 2
+
+
+def test_coding_quality_compares_the_coded_metier_with_the_recruiters_code(
+    demo: tuple[Settings, duckdb.DuckDBPyConnection],
+) -> None:
+    """France Travail's offers carry the ROME code their recruiter chose: the table counts how often the AI gives it.
+
+    The module's slice is German ads (ids sort first), which carry none: 80 France Travail offers are coded here,
+    stored under an enricher name of their own so that the other tests' counts stay as they are.
+    """
+    settings, con = demo
+    enricher = "quality.test"
+    todo = [o for o in offers_to_enrich(con, enricher, "1") if o.offer_id.startswith("france-travail:")][:80]
+    states, occupations, _ = enrich_batch(build_enrichers(con, settings, dense=False), todo)
+    rows = [(r[0], enricher, "1", *r[3:]) for r in occupations]
+    with transaction(con):
+        save_results(con, enricher=enricher, version="1", states=states, occupations=rows)
+    quality = summary.coding_quality(con, enricher)
+    assert quality is not None and quality.offers == 80
+    # an offer whose code is an empty string has none (the flat export's blank cells)
+    given = con.execute(
+        "SELECT count(*) FROM offers WHERE id IN (SELECT unnest(?)) AND coalesce(source_rome_code, '') <> ''",
+        [[o.offer_id for o in todo]],
+    ).fetchone()
+    assert given is not None and quality.with_recruiter_code == given[0] > 60
+    # far above chance (one métier in 1,584), below the dated coding of `grepp eval offers` (the pipeline codes in
+    # the current ROME release, recruiters in the one of their offer's date)
+    assert quality.agreeing / quality.with_recruiter_code > 0.4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -11,6 +12,9 @@ from rich.text import Text
 
 from grepp.cli.common import console, get_state, progress_bar
 from grepp.store.db import connect
+
+if TYPE_CHECKING:
+    from grepp.store.summary import CodingQuality
 
 
 @click.group("demo")
@@ -55,7 +59,9 @@ def build_command() -> None:
 @click.option("--examples", type=click.IntRange(1, 20), default=3, show_default=True, help="Offers to show.")
 def show_command(out: Path, examples: int) -> None:
     """Summarise the database in the terminal and write a French HTML report with offers and their skills."""
+    from grepp.enrich.occupations import CoderConfig
     from grepp.store import summary
+    from grepp.store.enrichment import OFFER_ENRICHER
     from grepp.web.report import render_report
 
     settings = get_state().settings()
@@ -64,6 +70,8 @@ def show_command(out: Path, examples: int) -> None:
         sources = summary.offers_by_source(con)
         zones = summary.offers_by_zone(con, settings.region)
         metiers = summary.top_coded_metiers(con)
+        # bands of the first métier's confidence, the lowest one below the coder's abstention threshold
+        quality = summary.coding_quality(con, OFFER_ENRICHER, (CoderConfig().threshold, 0.5, 0.7, 0.9))
         offers = [summary.offer_example(con, oid) for oid in summary.example_offer_ids(con, settings.region, examples)]
     table = Table(title="Ce que contient la base")
     table.add_column("table")
@@ -78,6 +86,8 @@ def show_command(out: Path, examples: int) -> None:
     for code, name, n in zones:
         zone_table.add_row(code, name, f"{n:,}")
     console.print(zone_table)
+    if quality is not None:
+        console.print(quality_table(quality))
     if offers:
         example = offers[0]
         console.print(f"\n[bold]{example.title}[/bold] — {example.place}", highlight=False)
@@ -100,10 +110,30 @@ def show_command(out: Path, examples: int) -> None:
         console.print(text)
     out.parent.mkdir(parents=True, exist_ok=True)
     html = render_report(
-        counts, sources, zones, metiers, offers, generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        counts,
+        sources,
+        zones,
+        metiers,
+        offers,
+        generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        quality=quality,
     )
     out.write_text(html, encoding="utf-8")
     console.print(f"\nRapport : {out.resolve()} (ouvrez-le dans un navigateur)", highlight=False, markup=False)
+
+
+def quality_table(quality: CodingQuality) -> Table:
+    """The terminal's view of :func:`grepp.store.summary.coding_quality`: offers by confidence, agreement."""
+    table = Table(
+        title=f"Codage des métiers : {quality.coded:,} offres codées, {quality.unknown:,} sans métier (abstention)",
+        caption="accord : même code ROME que le recruteur, parmi les offres qui en portent un",
+    )
+    for column in ("confiance", "offres", "avec code recruteur", "accord"):
+        table.add_column(column, justify="left" if column == "confiance" else "right")
+    for band in quality.bands:
+        share = f"{band.agreeing / band.with_recruiter_code:.0%}" if band.with_recruiter_code else "—"
+        table.add_row(f"{band.low:.0%} – {band.high:.0%}", f"{band.offers:,}", f"{band.with_recruiter_code:,}", share)
+    return table
 
 
 def register(cli: click.Group) -> None:

@@ -163,3 +163,74 @@ def offer_example(con: duckdb.DuckDBPyConnection, offer_id: str) -> OfferExample
         ).fetchall()
     ]
     return OfferExample(str(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], occupations, skills, metiers)
+
+
+@dataclass(frozen=True)
+class ConfidenceBand:
+    """Offers whose first coded métier's confidence is in [low, high), and how many agree with their recruiter."""
+
+    low: float
+    high: float
+    offers: int
+    #: offers whose recruiter gave a ROME code (France Travail's ``romeCode``)
+    with_recruiter_code: int
+    #: of those, offers whose first coded métier is the recruiter's code
+    agreeing: int
+
+
+@dataclass(frozen=True)
+class CodingQuality:
+    """What the AI made of the stored offers: coded or not, and how sure, against what recruiters chose.
+
+    ``offers``: offers read by the current enricher; ``unknown``: the coder abstained (``empty`` of them: no
+    readable title or text); ``bands``: the offers by their first métier's calibrated confidence.
+    """
+
+    offers: int
+    coded: int
+    unknown: int
+    empty: int
+    bands: list[ConfidenceBand]
+
+    @property
+    def with_recruiter_code(self) -> int:
+        return sum(b.with_recruiter_code for b in self.bands)
+
+    @property
+    def agreeing(self) -> int:
+        return sum(b.agreeing for b in self.bands)
+
+
+def coding_quality(
+    con: duckdb.DuckDBPyConnection, enricher: str, edges: tuple[float, ...] = (0.2, 0.5, 0.7, 0.9)
+) -> CodingQuality | None:
+    """How ``enricher``'s latest run coded the stored offers (None when it has coded none).
+
+    Its first métier's confidence (``offer_occupations``, taxonomy ``rome_metier``, rank 1) is cut at ``edges``
+    into bands from 0 to 1; in each band, the offers whose recruiter gave a ROME code and those whose first coded
+    métier is that code. The enricher codes in the current ROME release; a recruiter coded with the fiches of the
+    offer's date, so an older offer may carry the parent of the fiche the AI names.
+    """
+    state = con.execute(
+        """SELECT count(*), count_if(s.status = 'coded'), count_if(s.status = 'unknown'),
+                  count_if(s.status = 'unknown' AND s.reason LIKE 'empty%')
+           FROM offer_enrichment_state s
+           JOIN offer_enrichment_latest l USING (offer_id, enricher, enricher_version)
+           WHERE s.enricher = ?""",
+        [enricher],
+    ).fetchone()
+    if state is None or not state[0]:
+        return None
+    band = " + ".join(["(coalesce(m.confidence, 0) >= ?)::INTEGER"] * len(edges)) or "0"
+    rows = con.execute(
+        f"""SELECT {band} AS band, count(*), count(nullif(o.source_rome_code, '')),
+                   count_if(o.source_rome_code = m.code)
+            FROM offer_occupations_current m JOIN offers o ON o.id = m.offer_id
+            WHERE m.enricher = ? AND m.taxonomy = 'rome_metier' AND m.rank = 1
+            GROUP BY band""",
+        [*edges, enricher],
+    ).fetchall()
+    found = {int(b): (int(n), int(k), int(a)) for b, n, k, a in rows}
+    cuts = [0.0, *edges, 1.0]
+    bands = [ConfidenceBand(cuts[i], cuts[i + 1], *found.get(i, (0, 0, 0))) for i in range(len(cuts) - 1)]
+    return CodingQuality(int(state[0]), int(state[1]), int(state[2]), int(state[3]), bands)

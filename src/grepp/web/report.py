@@ -1,10 +1,11 @@
 """The demo report: one self-contained French HTML page a person can open (no CDN, no script).
 
-It shows what the store holds, where the Grand Est offers are, which métiers the AI coded, and a few
-offers with their coded métier and their skills highlighted in the text. Text is always escaped: an
-offer's HTML or script tags are shown as text, never interpreted::
+It shows what the store holds, where the Grand Est offers are, which métiers the AI coded and how sure it was
+(against the codes recruiters chose, where they gave one), and a few offers with their coded métier and their skills
+highlighted in the text. Text is always escaped: an offer's HTML or script tags are shown as text, never
+interpreted::
 
-    html = render_report(counts, zones, metiers, examples, generated_at="2026-11-27 18:00")
+    html = render_report(counts, sources, zones, metiers, examples, generated_at="2026-11-27 18:00", quality=quality)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from grepp.store.summary import OfferExample, SkillSpan
+from grepp.store.summary import CodingQuality, OfferExample, SkillSpan
 
 _CSS = """
 body{font-family:Marianne,Arial,sans-serif;margin:2rem auto;max-width:70rem;color:#161616;line-height:1.5}
@@ -60,6 +61,55 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _percent(share: float) -> str:
+    return f"{share:.0%}".replace("%", "\u202f%")
+
+
+def quality_section(quality: CodingQuality | None) -> str:
+    """How the AI coded the stored offers: coded or abstained, and by confidence how often it agrees with recruiters."""
+    if quality is None:
+        return "<p>Pas encore d'enrichissement.</p>"
+    empty = f", dont {_fmt(quality.empty)} sans titre ni texte lisible" if quality.empty else ""
+    rows: list[tuple[object, ...]] = []
+    for band in quality.bands:
+        if band.low == 0:
+            label = f"moins de {_percent(band.high)}"
+        elif band.high >= 1:
+            label = f"{_percent(band.low)} et plus"
+        else:
+            label = f"{_percent(band.low)} à {_percent(band.high)}"
+        agree = _percent(band.agreeing / band.with_recruiter_code) if band.with_recruiter_code else "—"
+        rows.append((label, band.offers, band.with_recruiter_code, band.agreeing, agree))
+    total = quality.with_recruiter_code
+    rows.append(
+        (
+            "toutes",
+            sum(b.offers for b in quality.bands),
+            total,
+            quality.agreeing,
+            _percent(quality.agreeing / total) if total else "—",
+        )
+    )
+    return (
+        f"<p>L'IA a lu {_fmt(quality.offers)} offres : {_fmt(quality.coded)} ont un métier codé, "
+        f"{_fmt(quality.unknown)} n'en ont pas (l'IA s'abstient quand sa confiance est trop basse{empty}).</p>"
+        + _table(
+            [
+                "confiance du métier codé",
+                "offres",
+                "avec un code ROME du recruteur",
+                "même code que le recruteur",
+                "accord",
+            ],
+            rows,
+        )
+        + '<p class="muted">La confiance est une probabilité calibrée sur des offres codées par leurs recruteurs : '
+        "plus elle est haute, plus le code est sûr. Le recruteur choisit parmi les fiches ROME en vigueur à la date "
+        "de l'offre, l'IA code dans la version courante du ROME : une offre ancienne peut porter la fiche dont la "
+        "nouvelle est issue, et certains recruteurs choisissent une fiche voisine.</p>"
+    )
+
+
 def _offer(example: OfferExample) -> str:
     if example.occupations:
         rome, label, _code, confidence = example.occupations[0]
@@ -103,8 +153,9 @@ def render_report(
     *,
     generated_at: str,
     region_name: str = "Grand Est",
+    quality: CodingQuality | None = None,
 ) -> str:
-    """The whole page, in French."""
+    """The whole page, in French (``quality``: :func:`grepp.store.summary.coding_quality`, once offers are coded)."""
     sections = [
         "<h2>Ce que contient la base</h2>",
         _table(["table", "contenu", "lignes"], [(t, c, n) for t, c, n in counts]),
@@ -114,6 +165,8 @@ def render_report(
         _table(["zone d'emploi", "nom", "offres"], zones) if zones else "<p>Aucune offre placée.</p>",
         "<h2>Métiers les plus souvent codés par l'IA</h2>",
         _table(["code ROME", "métier", "offres"], metiers) if metiers else "<p>Pas encore d'enrichissement.</p>",
+        "<h2>Fiabilité du codage des métiers</h2>",
+        quality_section(quality),
         "<h2>Des offres lues par l'IA</h2>",
         '<p class="legend"><span><mark class="required">exigée</mark></span><span><mark class="wished">'
         "souhaitée</mark></span><span><mark>non précisé</mark></span><span><mark class='green'>compétence "
