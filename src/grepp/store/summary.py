@@ -167,7 +167,8 @@ def offer_example(con: duckdb.DuckDBPyConnection, offer_id: str) -> OfferExample
 
 @dataclass(frozen=True)
 class ConfidenceBand:
-    """Offers whose first coded métier's confidence is in [low, high), and how many agree with their recruiter."""
+    """The offers whose first coded métier's confidence is in [low, high) (the last band takes 1 too): how many
+    carry their recruiter's ROME code, and for how many of those the AI gives that code."""
 
     low: float
     high: float
