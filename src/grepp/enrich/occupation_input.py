@@ -27,7 +27,7 @@ from typing import Any
 from grepp.enrich.skill_sections import detect_language
 from grepp.enrich.text import offer_employer, offer_text
 
-#: Characters of a title read (as written, :func:`clean_title` reads four times as many before cleaning).
+#: Characters a cleaned title keeps (:func:`clean_title` reads up to four times as many of the raw title).
 MAX_TITLE_CHARS = 200
 
 _TAG = re.compile(r"<[^>]{0,500}>")

@@ -4,7 +4,8 @@ The gazetteer finds every ROME/ESCO label in a text; these tests keep it from re
 sentence means something else: a common French word that only belongs to a noun phrase naming another thing
 ("cabinet de recrutement", :func:`in_noun_phrase`), a language used as a nationality or physics as "physical"
 ("une entreprise française", "condition physique", :func:`adjective_use`). A one-word label written like a name
-(:func:`is_name`: "SQL", "PowerBI") or an acronym (:func:`is_acronym`: "SIG") is matched as written::
+(:func:`is_name`: "SQL", "PowerBI") is looked for in offers of every language, and an acronym (:func:`is_acronym`:
+"SIG") is kept where the common word it spells would be dropped::
 
     >>> is_name("PowerBI"), is_name("énergie"), is_acronym("SIG"), label_variants("Python (programmation)")
     (True, False, True, ['Python (programmation)', 'Python'])
